@@ -1,0 +1,41 @@
+"""kizuki command line: ``kizuki <command> --help`` documents each command.
+
+Each command lives in its own module under ``kizuki.cli`` and registers itself on
+:data:`app` here. Contract §6 fixes the forms of demo, synth, validate, train and
+score; the rest are the project's own.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from kizuki import __version__
+
+app = typer.Typer(
+    name="kizuki",
+    help="気づき: find households with compound needs early, from pseudonymised municipal records.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kizuki {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """気づき (kizuki): a nightly batch pipeline for 重層的支援体制整備事業 outreach."""
+
+
+# ---- command registration (one line per command module) ----
+# Each module defines ``register(app: typer.Typer) -> None``. Example:
+#   from kizuki.cli import validate as _validate  # noqa: E402
+#   _validate.register(app)

@@ -1,0 +1,1 @@
+"""The data contract (version 1) as code: schema, parsers, validation rules."""

@@ -1,0 +1,420 @@
+"""The data contract, version 1, as data (``shared/design/contract.md`` §1–§3).
+
+This module is the single source of truth for table names, column names, Japanese
+header aliases, canonical dtypes and code aliases. The loader, the validator, the
+synthetic generator and the feature registry all read it; nothing else spells a
+column name or a code list out again.
+
+Canonical frames (what :func:`kizuki.io.drop.load_drop` returns) have exactly the
+columns listed in :data:`TABLES` for that table, in that order, with the canonical
+polars dtypes below, plus one derived column, ``known_on`` (``pl.Date``): the
+knowledge date of the row under the contract's default rules (:data:`KNOWLEDGE_RULE`).
+Month columns are ``pl.Date`` on the first day of the month. Code columns are
+``pl.Enum`` over the canonical codes. Optional columns absent from a file are added
+as nulls (or their documented default).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+import polars as pl
+
+CONTRACT_VERSION = 1
+
+Kind = Literal["str", "date", "month", "int", "float", "bool", "code", "fiscal_year"]
+
+# --------------------------------------------------------------------------- codes
+
+SEX = ("M", "F")
+RELATION = (
+    "head",
+    "spouse",
+    "child",
+    "child_in_law",
+    "parent",
+    "parent_in_law",
+    "grandchild",
+    "grandparent",
+    "sibling",
+    "other_relative",
+    "non_relative",
+)
+END_REASON = ("moved_out", "died", "household_change")
+NATIONALITY = ("jp", "foreign")
+MAIN_INCOME = ("salary", "pension", "business", "other", "none")
+CARE_KIND = ("ltc", "disability_physical", "disability_intellectual", "disability_mental")
+LTC_LEVELS = ("none", "program", "support1", "support2", "care1", "care2", "care3", "care4", "care5")
+PHYSICAL_LEVELS = ("1", "2", "3", "4", "5", "6")
+INTELLECTUAL_LEVELS = ("A", "B")
+MENTAL_LEVELS = ("1", "2", "3")
+CARE_LEVEL = tuple(
+    dict.fromkeys(LTC_LEVELS + PHYSICAL_LEVELS + INTELLECTUAL_LEVELS + MENTAL_LEVELS)
+)
+#: which canonical levels are valid for which certificate kind
+LEVELS_BY_KIND: dict[str, tuple[str, ...]] = {
+    "ltc": LTC_LEVELS,
+    "disability_physical": PHYSICAL_LEVELS,
+    "disability_intellectual": INTELLECTUAL_LEVELS,
+    "disability_mental": MENTAL_LEVELS,
+}
+SCHOOL_LEVEL = ("elementary", "junior_high", "high")
+SCHOOL_AID = ("none", "semi", "full")
+ISSUES = (
+    "eight050",
+    "double_care",
+    "young_carer",
+    "elderly_isolation",
+    "financial_hardship",
+    "self_neglect",
+)
+ROUTE = ("consultation", "referral", "outreach", "kizuki")
+
+ISSUE_NAMES_JA: dict[str, str] = {
+    "eight050": "8050問題",
+    "double_care": "ダブルケア",
+    "young_carer": "ヤングケアラー",
+    "elderly_isolation": "高齢者の社会的孤立",
+    "financial_hardship": "生活困窮",
+    "self_neglect": "セルフネグレクト",
+}
+ISSUE_NAMES_EN: dict[str, str] = {
+    "eight050": "8050 household",
+    "double_care": "Double care",
+    "young_carer": "Young carer",
+    "elderly_isolation": "Isolated older person",
+    "financial_hardship": "Financial hardship",
+    "self_neglect": "Self-neglect",
+}
+
+#: aliases for each code list: alias (as written in a source system) -> canonical code.
+#: Canonical codes map to themselves implicitly. Matching is done after NFKC and
+#: stripping surrounding white space; Latin aliases match case-insensitively.
+CODE_ALIASES: dict[str, dict[str, str]] = {
+    "sex": {"男": "M", "1": "M", "女": "F", "2": "F", "m": "M", "f": "F"},
+    "relation": {
+        "世帯主": "head",
+        "本人": "head",
+        "妻": "spouse",
+        "夫": "spouse",
+        "子": "child",
+        "子の妻": "child_in_law",
+        "子の夫": "child_in_law",
+        "父": "parent",
+        "母": "parent",
+        "妻の父": "parent_in_law",
+        "妻の母": "parent_in_law",
+        "夫の父": "parent_in_law",
+        "夫の母": "parent_in_law",
+        "孫": "grandchild",
+        "祖父": "grandparent",
+        "祖母": "grandparent",
+        "兄": "sibling",
+        "姉": "sibling",
+        "弟": "sibling",
+        "妹": "sibling",
+        "その他の親族": "other_relative",
+        "縁故者": "other_relative",
+        "同居人": "non_relative",
+    },
+    "end_reason": {"転出": "moved_out", "死亡": "died", "世帯変更": "household_change"},
+    "nationality": {"日本": "jp", "外国": "foreign"},
+    "main_income": {
+        "給与": "salary",
+        "年金": "pension",
+        "営業": "business",
+        "事業": "business",
+        "その他": "other",
+        "なし": "none",
+    },
+    "kind": {
+        "要介護認定": "ltc",
+        "介護": "ltc",
+        "身体障害者手帳": "disability_physical",
+        "身体": "disability_physical",
+        "療育手帳": "disability_intellectual",
+        "療育": "disability_intellectual",
+        "精神障害者保健福祉手帳": "disability_mental",
+        "精神": "disability_mental",
+    },
+    # level aliases that do not depend on the kind; kind-specific ones are below
+    "level": {
+        "非該当": "none",
+        "01": "none",
+        "事業対象者": "program",
+        "06": "program",
+        "要支援1": "support1",
+        "12": "support1",
+        "要支援2": "support2",
+        "13": "support2",
+        "要介護1": "care1",
+        "21": "care1",
+        "要介護2": "care2",
+        "22": "care2",
+        "要介護3": "care3",
+        "23": "care3",
+        "要介護4": "care4",
+        "24": "care4",
+        "要介護5": "care5",
+        "25": "care5",
+        "A1": "A",
+        "A2": "A",
+        "B1": "B",
+        "B2": "B",
+        "1度": "A",
+        "2度": "A",
+        "3度": "B",
+        "4度": "B",
+        **{f"{n}級": str(n) for n in range(1, 7)},
+    },
+    "school_level": {"小学校": "elementary", "中学校": "junior_high", "高等学校": "high", "高校": "high"},
+    "school_aid": {"なし": "none", "準要保護": "semi", "要保護": "full"},
+    "issue": {
+        **{v: k for k, v in ISSUE_NAMES_JA.items()},
+        "8050": "eight050",
+        "社会的孤立": "elderly_isolation",
+        "高齢者孤立": "elderly_isolation",
+    },
+    "route": {
+        "相談": "consultation",
+        "関係機関": "referral",
+        "関係機関から": "referral",
+        "アウトリーチ": "outreach",
+        "気づき": "kizuki",
+    },
+}
+
+#: 続柄 written in the older style (長男, 二女, 三男, …) all mean ``child``.
+CHILD_RELATION_PATTERN = re.compile(r"^(長|次|二|三|四|五|六|七|八|九|十)(男|女)$")
+
+#: generic boolean spellings (contract §1); each bool column adds its own words
+BOOL_TRUE = ("true", "1", "あり", "有", "はい", "t", "yes", "y")
+BOOL_FALSE = ("false", "0", "なし", "無", "いいえ", "f", "no", "n")
+BOOL_COLUMN_WORDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "taxable": (("課税",), ("非課税",)),
+    "filed": (("申告あり",), ("申告なし",)),
+    "stop_notice": (("予告あり", "給水停止予告"), ("予告なし",)),
+    "confirmed": (("確認", "該当", "該当あり"), ("非該当", "該当なし")),
+}
+
+# ------------------------------------------------------------------------- columns
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a contract table.
+
+    ``kind`` says how the raw text is parsed; ``codes`` lists canonical codes for
+    ``kind == "code"``; ``alias`` is the Japanese header alias.
+    """
+
+    name: str
+    kind: Kind
+    required: bool
+    alias: str | None = None
+    codes: tuple[str, ...] = ()
+    minimum: float | None = None
+
+    @property
+    def dtype(self) -> pl.DataType:
+        """Canonical polars dtype of this column."""
+        return _DTYPES[self.kind](self)
+
+
+_DTYPES = {
+    "str": lambda c: pl.String(),
+    "date": lambda c: pl.Date(),
+    "month": lambda c: pl.Date(),
+    "int": lambda c: pl.Int64(),
+    "float": lambda c: pl.Float64(),
+    "bool": lambda c: pl.Boolean(),
+    "code": lambda c: pl.Enum(list(c.codes)),
+    "fiscal_year": lambda c: pl.Int32(),
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """One contract table: its columns, key, and where its knowledge date comes from."""
+
+    name: str
+    title_ja: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    required: bool = False
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def column(self, name: str) -> Column:
+        """The column called ``name`` (KeyError when the table has none)."""
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    @property
+    def names(self) -> list[str]:
+        """Canonical column names in contract order."""
+        return [c.name for c in self.columns]
+
+    @property
+    def required_names(self) -> list[str]:
+        """Names of the required columns."""
+        return [c.name for c in self.columns if c.required]
+
+    @property
+    def schema(self) -> pl.Schema:
+        """Canonical schema of the loaded frame, including the derived ``known_on``."""
+        return pl.Schema({**{c.name: c.dtype for c in self.columns}, "known_on": pl.Date()})
+
+
+def _c(name: str, kind: Kind, required: bool, alias: str | None, **kw: object) -> Column:
+    return Column(name, kind, required, alias, **kw)  # type: ignore[arg-type]
+
+
+RESIDENTS = Table(
+    "residents",
+    "住民記録",
+    (
+        _c("person_id", "str", True, "個人ID"),
+        _c("household_id", "str", True, "世帯ID"),
+        _c("birth_month", "month", True, "生年月"),
+        _c("sex", "code", True, "性別", codes=SEX),
+        _c("relation", "code", True, "続柄", codes=RELATION),
+        _c("district", "str", True, "地区"),
+        _c("valid_from", "date", True, "開始日"),
+        _c("valid_to", "date", False, "終了日"),
+        _c("end_reason", "code", False, "異動事由", codes=END_REASON),
+        _c("nationality", "code", False, "国籍区分", codes=NATIONALITY),
+    ),
+    key=("person_id", "valid_from"),
+    required=True,
+)
+TAX = Table(
+    "tax",
+    "個人住民税",
+    (
+        _c("person_id", "str", True, "個人ID"),
+        _c("fiscal_year", "fiscal_year", True, "年度"),
+        _c("income_total", "int", False, "合計所得金額", minimum=0),
+        _c("main_income", "code", True, "主たる所得", codes=MAIN_INCOME),
+        _c("taxable", "bool", True, "課税区分"),
+        _c("filed", "bool", True, "申告有無"),
+        _c("arrears_yen", "int", False, "滞納額", minimum=0),
+        _c("recorded_on", "date", False, "記録日"),
+    ),
+    key=("person_id", "fiscal_year"),
+)
+CARE = Table(
+    "care",
+    "介護保険認定・障害者手帳",
+    (
+        _c("person_id", "str", True, "個人ID"),
+        _c("kind", "code", True, "種別", codes=CARE_KIND),
+        _c("level", "code", True, "区分", codes=CARE_LEVEL),
+        _c("valid_from", "date", True, "開始日"),
+        _c("valid_to", "date", False, "終了日"),
+    ),
+    key=("person_id", "kind", "valid_from"),
+)
+CARE_USAGE = Table(
+    "care_usage",
+    "介護給付実績",
+    (
+        _c("person_id", "str", True, "個人ID"),
+        _c("month", "month", True, "年月"),
+        _c("service_units", "int", True, "単位数", minimum=0),
+        _c("recorded_on", "date", False, "記録日"),
+    ),
+    key=("person_id", "month"),
+)
+SCHOOL = Table(
+    "school",
+    "出欠・就学援助",
+    (
+        _c("person_id", "str", True, "個人ID"),
+        _c("month", "month", True, "年月"),
+        _c("school_level", "code", True, "学校種別", codes=SCHOOL_LEVEL),
+        _c("school_days", "int", True, "授業日数", minimum=0),
+        _c("absent_days", "int", True, "欠席日数", minimum=0),
+        _c("late_days", "int", False, "遅刻早退日数", minimum=0),
+        _c("school_aid", "code", False, "就学援助", codes=SCHOOL_AID),
+        _c("recorded_on", "date", False, "記録日"),
+    ),
+    key=("person_id", "month"),
+)
+UTILITY = Table(
+    "utility",
+    "水道",
+    (
+        _c("household_id", "str", True, "世帯ID"),
+        _c("month", "month", True, "年月"),
+        _c("period_months", "int", False, "検針間隔"),
+        _c("water_m3", "float", True, "使用水量", minimum=0),
+        _c("billed_yen", "int", True, "請求額"),
+        _c("unpaid_yen", "int", True, "未納額", minimum=0),
+        _c("stop_notice", "bool", False, "給水停止予告"),
+        _c("recorded_on", "date", False, "記録日"),
+    ),
+    key=("household_id", "month"),
+)
+OUTCOMES = Table(
+    "outcomes",
+    "支援記録",
+    (
+        _c("household_id", "str", True, "世帯ID"),
+        _c("issue", "code", True, "課題", codes=ISSUES),
+        _c("opened_on", "date", True, "受付日"),
+        _c("confirmed", "bool", True, "確認結果"),
+        _c("route", "code", False, "経路", codes=ROUTE),
+    ),
+    key=("household_id", "issue", "opened_on"),
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t for t in (RESIDENTS, TAX, CARE, CARE_USAGE, SCHOOL, UTILITY, OUTCOMES)
+}
+
+#: how each table's ``known_on`` is derived when no explicit ``recorded_on`` is given
+KNOWLEDGE_RULE: dict[str, str] = {
+    "residents": "valid_from (an end is known from valid_to itself)",
+    "tax": "recorded_on, else June 1 of the fiscal year",
+    "care": "valid_from",
+    "care_usage": "recorded_on, else the last day of the month two months after the service month",
+    "school": "recorded_on, else the last day of the month",
+    "utility": "recorded_on, else the last day of the billing period (month + period_months - 1)",
+    "outcomes": "opened_on",
+}
+
+#: header alias -> canonical name, over every table (aliases are the same in every table)
+HEADER_ALIASES: dict[str, str] = {
+    c.alias: c.name for t in TABLES.values() for c in t.columns if c.alias is not None
+}
+
+#: column names that are direct identifiers and refuse a drop (contract §4);
+#: matched after NFKC, lower-casing and removing separators (``_``, ``-``, spaces)
+IDENTIFIER_COLUMN_WORDS: tuple[str, ...] = (
+    "氏名",
+    "名前",
+    "カナ氏名",
+    "フリガナ",
+    "name",
+    "fullname",
+    "firstname",
+    "lastname",
+    "住所",
+    "address",
+    "addr",
+    "電話",
+    "電話番号",
+    "phone",
+    "tel",
+    "telephone",
+    "個人番号",
+    "マイナンバー",
+    "mynumber",
+    "宛名番号",
+    "atenabango",
+    "atena",
+)

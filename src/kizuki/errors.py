@@ -1,0 +1,44 @@
+"""The kizuki error family.
+
+Every error a user can cause (bad input, bad config, a refused drop, a failed
+check) is a :class:`KizukiError`. The CLI turns one into a single line on stderr and
+a non-zero exit; any other exception is a bug and keeps its traceback.
+
+Messages name the table, column, rule and count, never a record's values.
+"""
+
+from __future__ import annotations
+
+
+class KizukiError(Exception):
+    """Base class for errors caused by input, configuration or a failed check."""
+
+    exit_code: int = 2
+
+
+class ConfigError(KizukiError):
+    """A configuration file is missing, unreadable or fails validation."""
+
+
+class DropRefused(KizukiError):
+    """A data drop breaks the contract and cannot be used (contract §4)."""
+
+    exit_code = 3
+
+
+class ContractError(KizukiError):
+    """A frame or parameter does not have the shape the contract requires."""
+
+
+class NotFittedError(KizukiError):
+    """A model or scorer was used before ``fit``."""
+
+
+class ModelNotFound(KizukiError):
+    """No registered model matches the requested URI or alias."""
+
+
+class CheckFailed(KizukiError):
+    """A monitoring or audit check fired an alert the configuration says must fail the run."""
+
+    exit_code = 4

@@ -1,0 +1,142 @@
+"""The per-district shortlist: which households to visit, in what order, for which issues.
+
+Rule (documented in ``configs/shortlist.yaml`` and the report's methodology note):
+
+1. A household is *listed for issue i* when, within its district, it ranks within the
+   district's capacity on issue i alone (ties broken by household_id) and its
+   calibrated probability is at least ``min_score``.
+2. Every household listed for at least one issue is a candidate; candidates are
+   ordered within the district by the configured priority (``expected_needs``: the sum
+   of the probabilities of its listed issues, i.e. the expected number of needs one
+   visit finds; ``max_score``: its highest probability) and the first ``capacity``
+   are kept. ``priority`` 1 is the first visit.
+3. Each household appears once, with all its listed issues (``issues``, highest
+   probability first); ``compound`` marks two or more; ``known_case`` marks a
+   household already in support (a confirmed case opened on or before the as-of
+   date) for another issue, with those issues in ``known_issues``.
+
+With ``min_score`` 0, each district lists exactly ``min(capacity, households in any
+cohort)`` households.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from kizuki.errors import ContractError
+from kizuki.shortlist.config import ShortlistConfig
+
+SHORTLIST_SCHEMA = pl.Schema(
+    {
+        "household_id": pl.String,
+        "district": pl.String,
+        "priority": pl.Int64,
+        "issues": pl.List(pl.String),
+        "score": pl.Float64,
+        "known_case": pl.Boolean,
+        "compound": pl.Boolean,
+        "issue_scores": pl.List(pl.Float64),
+        "expected_needs": pl.Float64,
+        "known_issues": pl.List(pl.String),
+    }
+)
+
+
+def _require(frame: pl.DataFrame, name: str, columns: tuple[str, ...]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ContractError(f"{name}: missing column(s) {', '.join(missing)}")
+
+
+def build_shortlist(
+    scores: pl.DataFrame,
+    households: pl.DataFrame,
+    known_cases: pl.DataFrame,
+    capacities: pl.DataFrame,
+    config: ShortlistConfig,
+) -> pl.DataFrame:
+    """Select and order the households to visit, per district, within capacity.
+
+    In:
+    - ``scores``: one row per (household_id, issue) in the cohort, with ``score``
+      (calibrated probability);
+    - ``households``: one row per household on the as-of date: ``household_id``,
+      ``district``;
+    - ``known_cases``: (``household_id``, ``issue``) with a confirmed case opened on
+      or before the as-of date (may be empty);
+    - ``capacities``: ``district``, ``capacity`` (see
+      :func:`kizuki.shortlist.capacity.district_capacities`).
+
+    Out: :data:`SHORTLIST_SCHEMA`, one row per listed household, sorted by district
+    then priority. Listed households per district = ``min(capacity, candidates)``.
+    """
+    _require(scores, "scores", ("household_id", "issue", "score"))
+    _require(households, "households", ("household_id", "district"))
+    _require(known_cases, "known_cases", ("household_id", "issue"))
+    _require(capacities, "capacities", ("district", "capacity"))
+    if households["district"].null_count():
+        raise ContractError(
+            f"households: column district has {households['district'].null_count()} null value(s)"
+        )
+
+    hh = households.select("household_id", "district")
+    cap = capacities.select("district", pl.col("capacity").cast(pl.Int64))
+    ranked = (
+        scores.lazy()
+        .select("household_id", pl.col("issue").cast(pl.String), pl.col("score").cast(pl.Float64))
+        .join(hh.lazy(), on="household_id", how="inner")
+        .join(cap.lazy(), on="district", how="left")
+        .with_columns(pl.col("capacity").fill_null(0))
+        .filter(pl.col("score") >= config.min_score)
+        .sort(
+            ["district", "issue", "score", "household_id"], descending=[False, False, True, False]
+        )
+        .with_columns(issue_rank=pl.int_range(1, pl.len() + 1).over("district", "issue"))
+        .filter(pl.col("issue_rank") <= pl.col("capacity"))
+    )
+    candidates = (
+        ranked.sort(["household_id", "score", "issue"], descending=[False, True, False])
+        .group_by("household_id", maintain_order=True)
+        .agg(
+            pl.col("district").first(),
+            pl.col("capacity").first(),
+            issues=pl.col("issue"),
+            issue_scores=pl.col("score"),
+            score=pl.col("score").max(),
+            expected_needs=pl.col("score").sum(),
+            n_issues=pl.len(),
+        )
+    )
+    if config.priority == "expected_needs":
+        keys = ["district", "expected_needs", "score", "household_id"]
+        desc = [False, True, True, False]
+    else:
+        keys = ["district", "score", "n_issues", "expected_needs", "household_id"]
+        desc = [False, True, True, True, False]
+    listed = (
+        candidates.sort(keys, descending=desc)
+        .with_columns(priority=pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("district"))
+        .filter(pl.col("priority") <= pl.col("capacity"))
+    )
+    known = (
+        known_cases.lazy()
+        .select("household_id", pl.col("issue").cast(pl.String))
+        .unique()
+        .sort("household_id", "issue")
+        .group_by("household_id", maintain_order=True)
+        .agg(known_issues=pl.col("issue"))
+    )
+    out = (
+        listed.join(known, on="household_id", how="left")
+        .with_columns(
+            known_issues=pl.col("known_issues").fill_null(pl.lit([], dtype=pl.List(pl.String))),
+        )
+        .with_columns(
+            known_case=pl.col("known_issues").list.len() > 0,
+            compound=pl.col("n_issues") >= 2,
+        )
+        .sort("district", "priority")
+        .select(list(SHORTLIST_SCHEMA.names()))
+        .collect()
+    )
+    return out.cast(dict(SHORTLIST_SCHEMA))

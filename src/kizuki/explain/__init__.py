@@ -1,0 +1,44 @@
+"""Reasons for listed households, as 気づき checklist items with the household's own values.
+
+Flow: model contributions (raw margin, per feature) → summed per checklist item
+(:mod:`.contributions`) → top items per (household, issue) and per household
+(:mod:`.reasons`) → texts in Japanese and English (:mod:`.text`);
+:func:`explain_listed` runs the whole flow for the listed households only.
+"""
+
+from kizuki.explain.contributions import (
+    OTHER_ITEM,
+    faithfulness_error,
+    feature_contributions,
+    item_contributions,
+)
+from kizuki.explain.listed import ContributionModel, Explanation, explain_listed
+from kizuki.explain.reasons import top_reasons_by_household, top_reasons_by_issue
+from kizuki.explain.text import (
+    CatalogTexts,
+    ItemText,
+    Lang,
+    ReasonTexts,
+    compose,
+    reason_features,
+    write_reasons,
+)
+
+__all__ = [
+    "OTHER_ITEM",
+    "CatalogTexts",
+    "ContributionModel",
+    "Explanation",
+    "ItemText",
+    "Lang",
+    "ReasonTexts",
+    "compose",
+    "explain_listed",
+    "faithfulness_error",
+    "feature_contributions",
+    "item_contributions",
+    "reason_features",
+    "top_reasons_by_household",
+    "top_reasons_by_issue",
+    "write_reasons",
+]

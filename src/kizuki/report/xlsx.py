@@ -1,0 +1,150 @@
+"""shortlist.xlsx: the shortlist formatted for printing (xlsxwriter).
+
+A4 landscape, fit to one page wide, header row frozen and repeated on every printed
+page, a page break before each district, column widths set, reasons wrapped one per
+line, cells written as text (a value is never turned into a formula or a link).
+A second sheet holds the note on what the list is and is not.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from kizuki.explain.text import Lang
+from kizuki.io.atomic import write_with
+from kizuki.report.config import band_of
+from kizuki.report.data import ReportData
+from kizuki.report.i18n import band_name, fmt_date, t
+from kizuki.report.table import PRINT_HEADERS, print_table
+
+#: (column, width in characters) in print order
+COLUMNS: tuple[tuple[str, float], ...] = (
+    ("district", 14),
+    ("priority", 9),
+    ("household_id", 22),
+    ("issues", 26),
+    ("compound", 9),
+    ("score", 12),
+    ("band", 7),
+    ("reasons", 72),
+    ("known_issues", 20),
+)
+SHEET_NAME: dict[Lang, str] = {"ja": "訪問候補", "en": "Shortlist"}
+NOTE_SHEET: dict[Lang, str] = {"ja": "このリストについて", "en": "About this list"}
+
+
+def _lines(text: str, width: float) -> int:
+    # a full-width character takes about two columns of width
+    cols = sum(2 if ord(c) > 0x2E7F else 1 for c in text)
+    return max(1, math.ceil(cols / max(width * 1.05, 1)))
+
+
+def write_xlsx(path: Path, data: ReportData, lang: Lang = "ja") -> Path:
+    """Write ``shortlist.xlsx`` atomically; returns its path.
+
+    In: the report data (its ``shortlist``) and the language of headers and texts.
+    """
+
+    def _write(tmp: Path) -> None:
+        import xlsxwriter
+
+        wb = xlsxwriter.Workbook(
+            str(tmp),
+            {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
+        )
+        _shortlist_sheet(wb, data, lang)
+        _note_sheet(wb, data, lang)
+        wb.close()
+
+    return write_with(path, _write)
+
+
+def _shortlist_sheet(wb: Any, data: ReportData, lang: Lang) -> None:
+    ws = wb.add_worksheet(SHEET_NAME[lang])
+    head = wb.add_format(
+        {"bold": True, "bg_color": "#DDE6EE", "border": 1, "text_wrap": True, "valign": "vcenter"}
+    )
+    cell = wb.add_format({"border": 1, "valign": "top", "text_wrap": True})
+    num = wb.add_format({"border": 1, "valign": "top", "align": "right"})
+    pct = wb.add_format({"border": 1, "valign": "top", "num_format": "0.0%"})
+    center = wb.add_format({"border": 1, "valign": "top", "align": "center"})
+
+    headers = PRINT_HEADERS[lang]
+    for c, (name, width) in enumerate(COLUMNS):
+        ws.set_column(c, c, width)
+        ws.write_string(0, c, headers[name], head)
+    ws.set_row(0, 30)
+
+    table = print_table(data.shortlist, lang)
+    breaks: list[int] = []
+    previous = None
+    reasons_width = dict(COLUMNS)["reasons"]
+    for r, row in enumerate(table.iter_rows(named=True), start=1):
+        if previous is not None and row["district"] != previous:
+            breaks.append(r)
+        previous = row["district"]
+        values = {
+            **row,
+            "compound": "○" if row["compound"] else "",
+            "band": band_name(band_of(row["score"], data.config.bands), lang),
+        }
+        for c, (name, _) in enumerate(COLUMNS):
+            v = values[name]
+            if name == "priority":
+                ws.write_number(r, c, v, num)
+            elif name == "score":
+                ws.write_number(r, c, v, pct)
+            elif name in ("compound", "band"):
+                ws.write_string(r, c, v, center)
+            else:
+                ws.write_string(r, c, v or "", cell)
+        lines = sum(_lines(x, reasons_width) for x in (row["reasons"] or "").split("\n"))
+        ws.set_row(r, max(1, lines) * 15 + 3)
+
+    last = max(table.height, 1)
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, last, len(COLUMNS) - 1)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)  # one page wide, as many tall as needed
+    ws.repeat_rows(0)
+    ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+    if breaks:
+        ws.set_h_pagebreaks(breaks[:1023])  # Excel's limit
+    title = f"{t(lang, 'title')}  {t(lang, 'as_of')}: {fmt_date(data.as_of, lang)}"
+    ws.set_header(
+        f"&L{_escape_hf(title)}&R{_escape_hf(t(lang, 'model_version'))}: {_escape_hf(data.model_version)}"
+    )
+    ws.set_footer("&C&P / &N")
+
+
+def _note_sheet(wb: Any, data: ReportData, lang: Lang) -> None:
+    ws = wb.add_worksheet(NOTE_SHEET[lang])
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    bold = wb.add_format({"bold": True})
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 100)
+    rows = [
+        (t(lang, "as_of"), fmt_date(data.as_of, lang)),
+        (t(lang, "model_version"), data.model_version),
+        (t(lang, "run_id"), data.run_id),
+    ]
+    for r, (k, v) in enumerate(rows):
+        ws.write_string(r, 0, k, bold)
+        ws.write_string(r, 1, v, wrap)
+    r = len(rows) + 1
+    ws.write_string(r, 0, t(lang, "note_heading"), bold)
+    for key in ("note_what", "note_not", "note_person", "note_blind"):
+        ws.write_string(r, 1, t(lang, key), wrap)
+        ws.set_row(r, 36)
+        r += 1
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+
+
+def _escape_hf(text: str) -> str:
+    """Escape '&' in Excel header/footer text (it starts a control code)."""
+    return text.replace("&", "&&")

@@ -6,6 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -20,7 +21,13 @@ from kizuki.pipeline.score import (
     TableInput,
     run_score,
 )
-from kizuki.pipeline.score_core import SCORES_SCHEMA, known_cases_on, rank_scores, score_frames
+from kizuki.pipeline.score_core import (
+    SCORES_SCHEMA,
+    align_by_issue,
+    known_cases_on,
+    rank_scores,
+    score_frames,
+)
 from kizuki.report import ReportConfig
 from kizuki.shortlist import ShortlistConfig
 
@@ -85,19 +92,39 @@ def test_rank_is_one_for_the_highest_within_each_issue(result) -> None:
         assert part["score"].is_sorted(descending=True)
 
 
-def test_rank_ties_follow_household_order() -> None:
-    probs = pl.DataFrame(
+def test_rank_ties_follow_household_order_and_known_cases_leave_the_cohort() -> None:
+    ids = pl.Series(["A", "B", "C", "D"])
+    scores = {"x": np.array([0.5, 0.9, 0.5, 0.7])}
+    checklist = {"x": np.array([0.1, 0.2, 0.3, 0.4])}
+    known = pl.DataFrame({"household_id": ["D"], "issue": ["x"]})
+    out = rank_scores(ids, scores, checklist, known, AS_OF, "v")
+    assert out.select("household_id", "rank", "checklist_score").rows() == [
+        ("A", 2, 0.1),
+        ("B", 1, 0.2),
+        ("C", 3, 0.3),
+    ]
+
+
+def test_align_by_issue_joins_when_rows_come_in_another_order() -> None:
+    ids = pl.Series(["A", "B", "C"])
+    frame = pl.DataFrame(
         {
-            "household_id": ["C", "A", "B"],
-            "issue": ["x"] * 3,
-            "score": [0.5, 0.5, 0.9],
-            "checklist_score": [0.0] * 3,
+            "household_id": ["C", "A", "B", "A", "B", "C"],
+            "issue": ["x", "x", "x", "y", "y", "y"],
+            "v": [3.0, 1, 2, 4, 5, 6],
         }
     )
-    pos = pl.DataFrame({"household_id": ["A", "B", "C"]}).with_row_index("pos")
-    known = pl.DataFrame(schema={"household_id": pl.String, "issue": pl.String})
-    out = rank_scores(probs, pos, known, AS_OF, "v")
-    assert out.select("household_id", "rank").rows() == [("B", 1), ("A", 2), ("C", 3)]
+    got = align_by_issue(frame, "v", ids, "test")
+    assert got["x"].tolist() == [1.0, 2.0, 3.0] and got["y"].tolist() == [4.0, 5.0, 6.0]
+    with pytest.raises(ContractError, match="issue x has 2 row"):
+        align_by_issue(frame.slice(1, 5), "v", ids, "test")
+    with pytest.raises(ContractError, match="1 missing value"):
+        align_by_issue(
+            frame.with_columns(v=pl.when(pl.col("v") == 4).then(float("nan")).otherwise("v")),
+            "v",
+            ids,
+            "test",
+        )
 
 
 def test_shortlist_respects_capacity_and_is_fully_explained(result) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
+import numpy as np
 import polars as pl
 
 from kizuki.contract.schema import ISSUES
@@ -99,31 +100,84 @@ def _require(frame: pl.DataFrame, what: str, columns: tuple[str, ...]) -> None:
         raise ContractError(f"{what}: missing column(s) {', '.join(missing)}")
 
 
+def align_by_issue(
+    frame: pl.DataFrame, value: str, ids: pl.Series, what: str
+) -> dict[str, np.ndarray]:
+    """One array per issue of ``frame[value]`` in the order of ``ids``.
+
+    In: a long frame (household_id, issue, ``value``) with one row per household and
+    issue; ``ids``: every household on T, sorted. Out: issue -> float64 array aligned
+    with ``ids``. When the frame already lists an issue's rows in ``ids`` order (the
+    usual case) no join is needed. Raises ContractError when a household lacks a value
+    row or a value is NaN.
+    """
+    out: dict[str, np.ndarray] = {}
+    parts = frame.select("household_id", pl.col("issue").cast(pl.String), value).partition_by(
+        "issue", as_dict=True, maintain_order=True
+    )
+    for (issue,), part in parts.items():
+        if part.height == ids.len() and part["household_id"].equals(ids, check_names=False):
+            col = part[value]
+        else:
+            col = ids.to_frame("household_id").join(
+                part, on="household_id", how="left", maintain_order="left"
+            )[value]
+        missing = col.null_count() + (col.is_nan().sum() if col.dtype.is_float() else 0)
+        if missing or part.height != ids.len():
+            raise ContractError(
+                f"{what}: issue {issue} has {part.height} row(s) for {ids.len()} household(s) "
+                f"and {missing} missing value(s); expected exactly one value per household"
+            )
+        out[str(issue)] = col.cast(pl.Float64).to_numpy()
+    return out
+
+
 def rank_scores(
-    probs: pl.DataFrame, position: pl.DataFrame, known: pl.DataFrame, as_of: date, version: str
+    ids: pl.Series,
+    scores: Mapping[str, np.ndarray],
+    checklist: Mapping[str, np.ndarray],
+    known: pl.DataFrame,
+    as_of: date,
+    version: str,
 ) -> pl.DataFrame:
     """Cohort rows only, ranked within each issue (1 = highest; ties: household_id order).
 
-    In: ``probs`` (household_id, issue, score, checklist_score); ``position``
-    (household_id, pos: its index in household_id order); ``known`` (household_id,
-    issue) to leave out. Out: :data:`SCORES_SCHEMA`, sorted by issue then rank.
+    In: ``ids`` (every household on T, sorted); per issue, score and checklist_score
+    arrays aligned with ``ids``; ``known`` (household_id, issue) to leave out of that
+    issue's cohort. Out: :data:`SCORES_SCHEMA`, issues in contract order, each in
+    household_id order.
     """
-    return (
-        probs.lazy()
-        .join(known.lazy(), on=["household_id", "issue"], how="anti")
-        .join(position.lazy(), on="household_id", how="inner")
-        .sort(["issue", "score", "pos"], descending=[False, True, False])
-        .with_columns(rank=pl.int_range(1, pl.len() + 1, dtype=pl.Int64).over("issue"))
-        .select(
-            "household_id",
-            pl.lit(as_of, dtype=pl.Date).alias("as_of"),
-            "issue",
-            "score",
-            "rank",
-            "checklist_score",
-            pl.lit(version, dtype=pl.String).alias("model_version"),
+    parts = []
+    for issue in sorted(scores, key=_issue_order):  # at most six issues
+        known_ids = known.filter(pl.col("issue") == issue)["household_id"]
+        keep = ~ids.is_in(known_ids.implode()).to_numpy() if known_ids.len() else None
+        s = scores[issue]
+        cl = checklist.get(issue)
+        sel = np.flatnonzero(keep) if keep is not None else np.arange(len(s))
+        order = np.argsort(-s[sel], kind="stable")  # stable: ties keep household_id order
+        rank = np.empty(len(sel), dtype=np.int64)
+        rank[order] = np.arange(1, len(sel) + 1)
+        parts.append(
+            pl.DataFrame(
+                {
+                    "household_id": ids.gather(sel) if keep is not None else ids,
+                    "issue": pl.repeat(issue, len(sel), dtype=pl.String, eager=True),
+                    "score": s[sel],
+                    "rank": rank,
+                    "checklist_score": cl[sel] if cl is not None else np.full(len(sel), np.nan),
+                }
+            )
         )
-        .collect()
+    if not parts:
+        return pl.DataFrame(schema=SCORES_SCHEMA)
+    return (
+        pl.concat(parts)
+        .with_columns(
+            pl.col("checklist_score").fill_nan(None),
+            as_of=pl.lit(as_of, dtype=pl.Date),
+            model_version=pl.lit(version, dtype=pl.String),
+        )
+        .select(list(SCORES_SCHEMA.names()))
         .cast(dict(SCORES_SCHEMA))
     )
 
@@ -173,25 +227,12 @@ def score_frames(
         cl = checklist.predict_proba(features)
         _require(cl, "checklist scores", ("household_id", "issue", "checklist_score"))
     with timer.stage("rank"):
-        joined = probs.select(
-            "household_id", pl.col("issue").cast(pl.String), pl.col("score").cast(pl.Float64)
-        ).join(
-            cl.select(
-                "household_id",
-                pl.col("issue").cast(pl.String),
-                pl.col("checklist_score").cast(pl.Float64),
-            ),
-            on=["household_id", "issue"],
-            how="left",
+        ids = on_t["household_id"]
+        score_by_issue = align_by_issue(probs, "score", ids, "model predictions")
+        checklist_by_issue = align_by_issue(cl, "checklist_score", ids, "checklist scores")
+        scores = rank_scores(
+            ids, score_by_issue, checklist_by_issue, known, as_of, str(model.version)
         )
-        expected = on_t.height * joined["issue"].n_unique()
-        if joined.height != expected:
-            raise ContractError(
-                f"model predictions: expected one row per household and issue ({expected}), "
-                f"got {joined.height}"
-            )
-        position = on_t.select("household_id").with_row_index("pos")
-        scores = rank_scores(joined, position, known, as_of, str(model.version))
 
     with timer.stage("shortlist"):
         capacities = district_capacities(on_t, shortlist_config)
@@ -249,7 +290,7 @@ def score_frames(
         .agg(households=pl.len().cast(pl.Int64))
         .sort("district", "issue")
     )
-    issues_scored = sorted(joined["issue"].unique().to_list(), key=_issue_order)
+    issues_scored = sorted(score_by_issue, key=_issue_order)
     cohorts = (
         pl.DataFrame({"issue": issues_scored}, schema={"issue": pl.String})
         .join(scores.group_by("issue").agg(households=pl.len()), on="issue", how="left")

@@ -88,6 +88,12 @@ def build_shortlist(
         .join(cap.lazy(), on="district", how="left")
         .with_columns(pl.col("capacity").fill_null(0))
         .filter(pl.col("score") >= config.min_score)
+        # cheap pre-filter on floats: keeps the top `capacity` of each (district, issue)
+        # and any rows tied with them; the exact order (ties by household_id) follows
+        .filter(
+            pl.col("score").rank("min", descending=True).over("district", "issue")
+            <= pl.col("capacity")
+        )
         .sort(
             ["district", "issue", "score", "household_id"], descending=[False, False, True, False]
         )

@@ -120,7 +120,9 @@ def test_empty_shortlist_still_renders(report_data) -> None:
 def test_summary_counts(report_data) -> None:
     html = render_html(report_data, "ja")
     summary = _section(html, "summary")
-    row = re.search(r"<tr><td>中央圏域</td>(.*?)</tr>", summary).group(1)
+    m = re.search(r'<tr><td><a href="#(district-\d+)">中央圏域</a></td>(.*?)</tr>', summary)
+    anchor, row = m.group(1), m.group(2)
+    assert f'id="{anchor}" data-district="中央圏域"' in html  # the summary links to the section
     cells = re.findall(r'<td class="num">([^<]*)</td>', row)
     assert cells == ["400", "3", "3", "1", "1"]  # households, capacity, listed, compound, known
     listed_pairs = report_data.shortlist.select(pl.col("issues").list.len().sum()).item()

@@ -137,7 +137,7 @@ def _household(
     return "".join(parts)
 
 
-def _summary(data: ReportData, lang: Lang) -> str:
+def _summary(data: ReportData, lang: Lang, anchors: dict[str, str]) -> str:
     sl = data.shortlist
     per = sl.group_by("district").agg(
         listed=pl.len(),
@@ -150,7 +150,7 @@ def _summary(data: ReportData, lang: Lang) -> str:
         for k in ("district", "households", "capacity", "listed", "compound", "known")
     )
     rows = "".join(
-        f"<tr><td>{escape(r['district'])}</td>"
+        f'<tr><td><a href="#{anchors.get(r["district"], "")}">{escape(r["district"])}</a></td>'
         + "".join(
             f'<td class="num">{r[k]:,}</td>'
             for k in ("households", "capacity", "listed", "compound", "known")
@@ -227,11 +227,12 @@ def render_html(data: ReportData, lang: Lang = "ja") -> str:
             f"{escape(join_list([_table_name(n, lang) for n in data.missing_tables], lang))}"
             "</p></section>"
         )
-    parts.append(_summary(data, lang))
-
-    by_district_new = {d: [] for d in districts}
+    by_district_new: dict[str, list[dict[str, Any]]] = {d: [] for d in districts}
     for row in new.iter_rows(named=True):
         by_district_new.setdefault(row["district"], []).append(row)
+    anchors = {d: f"district-{i}" for i, d in enumerate(by_district_new, start=1)}
+    parts.append(_summary(data, lang, anchors))
+
     for i, d in enumerate(by_district_new, start=1):
         rows = by_district_new[d]
         parts.append(

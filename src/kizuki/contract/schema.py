@@ -46,7 +46,17 @@ END_REASON = ("moved_out", "died", "household_change")
 NATIONALITY = ("jp", "foreign")
 MAIN_INCOME = ("salary", "pension", "business", "other", "none")
 CARE_KIND = ("ltc", "disability_physical", "disability_intellectual", "disability_mental")
-LTC_LEVELS = ("none", "program", "support1", "support2", "care1", "care2", "care3", "care4", "care5")
+LTC_LEVELS = (
+    "none",
+    "program",
+    "support1",
+    "support2",
+    "care1",
+    "care2",
+    "care3",
+    "care4",
+    "care5",
+)
 PHYSICAL_LEVELS = ("1", "2", "3", "4", "5", "6")
 INTELLECTUAL_LEVELS = ("A", "B")
 MENTAL_LEVELS = ("1", "2", "3")
@@ -169,7 +179,12 @@ CODE_ALIASES: dict[str, dict[str, str]] = {
         "4度": "B",
         **{f"{n}級": str(n) for n in range(1, 7)},
     },
-    "school_level": {"小学校": "elementary", "中学校": "junior_high", "高等学校": "high", "高校": "high"},
+    "school_level": {
+        "小学校": "elementary",
+        "中学校": "junior_high",
+        "高等学校": "high",
+        "高校": "high",
+    },
     "school_aid": {"なし": "none", "準要保護": "semi", "要保護": "full"},
     "issue": {
         **{v: k for k, v in ISSUE_NAMES_JA.items()},

@@ -37,5 +37,8 @@ def main(
 
 # ---- command registration (one line per command module) ----
 # Each module defines ``register(app: typer.Typer) -> None``. Example:
-#   from kizuki.cli import validate as _validate  (with # noqa: E402)
+#   from kizuki.cli import validate as _validate  (with a noqa for E402)
 #   _validate.register(app)
+from kizuki.cli import validate as _validate  # noqa: E402
+
+_validate.register(app)

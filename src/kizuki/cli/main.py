@@ -42,3 +42,6 @@ def main(
 from kizuki.cli import validate as _validate  # noqa: E402
 
 _validate.register(app)
+from kizuki.cli import synth as _synth  # noqa: E402
+
+_synth.register(app)

@@ -203,7 +203,9 @@ def _reject_overlaps(frame: pl.DataFrame) -> pl.DataFrame:
     ok = ok.with_columns(
         prev_end=pl.col("valid_to").fill_null(far).cum_max().shift(1).over("person_id")
     )
-    overlapping = ok.filter(pl.col("valid_from") < pl.col("prev_end"))[_ROW]
+    # exact key duplicates are a refusal (duplicate_key), not an overlap
+    dup = pl.struct("person_id", "valid_from").is_duplicated()
+    overlapping = ok.filter((pl.col("valid_from") < pl.col("prev_end")) & ~dup)[_ROW]
     if overlapping.len() == 0:
         return frame
     hit = pl.col(_ROW).is_in(overlapping.implode())

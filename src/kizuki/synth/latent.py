@@ -79,7 +79,7 @@ START = {
     "young_carer": 0.03,
     "elderly_isolation": 0.006,
     "financial_hardship": 0.0016,
-    "self_neglect": 0.0004,
+    "self_neglect": 0.00015,
 }
 RESOLVE = {
     "eight050": 0.012,

@@ -111,7 +111,9 @@ def _members(
         slots.append((REL["spouse"], (a + rng.normal(-1, 3, n)).clip(22, 60), ones, 1 - male_head))
         k = rng.choice([1, 2, 3], n, p=[0.42, 0.45, 0.13])
         for j in range(3):
-            slots.append((REL["child"], np.minimum(rng.uniform(0, 18, n), a - 20), k > j, rnd))
+            slots.append(
+                (REL["child"], np.minimum(rng.uniform(0, 26, n), a - 20).clip(0), k > j, rnd)
+            )
     elif kind == "single_parent":
         a = _ages(rng, n, 25, 55)
         slots.append((REL["head"], a, ones, (rng.random(n) < 0.87).astype(np.int8)))

@@ -1,0 +1,62 @@
+"""Water use against the household's own history (暮らしの変化).
+
+In: :class:`~kizuki.features.context.Context`. Out: LazyFrame keyed by household_id.
+A bi-monthly reading covers two months: it is spread evenly over both (and, by the
+contract, known only at the end of the second month).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from kizuki.features.context import Context
+
+
+def monthly_use(ctx: Context) -> pl.LazyFrame:
+    """household_id, month, m3: monthly use, bi-monthly rows split over their two months."""
+    u = ctx.tables["utility"].select("household_id", "month", "period_months", "water_m3")
+    first = u.select(
+        "household_id", "month", (pl.col("water_m3") / pl.col("period_months")).alias("m3")
+    )
+    second = u.filter(pl.col("period_months") == 2).select(
+        "household_id",
+        pl.col("month").dt.offset_by("1mo").alias("month"),
+        (pl.col("water_m3") / 2).alias("m3"),
+    )
+    return pl.concat([first, second]).group_by("household_id", "month").agg(pl.col("m3").sum())
+
+
+def build(ctx: Context) -> pl.LazyFrame | None:
+    """Recent use vs the same months a year before, per person, drops, flat lines, erratic use."""
+    if not ctx.has("utility"):
+        return None
+    cfg = ctx.config
+    k, h = cfg.water_recent_months, cfg.water_history_months
+    use = monthly_use(ctx)
+    recent_from = pl.lit(ctx.months_back(k))
+    prior_from, prior_to = pl.lit(ctx.months_back(k + 12)), pl.lit(ctx.months_back(12))
+    hist_from = pl.lit(ctx.months_back(h))
+    six = pl.lit(ctx.months_back(6))
+    month, m3 = pl.col("month"), pl.col("m3")
+    hist = m3.filter(month >= hist_from)
+    use = use.with_columns(median=hist.median().over("household_id"))
+    agg = use.group_by("household_id").agg(
+        water_recent=m3.filter(month >= recent_from).mean(),
+        water_prior_year=m3.filter((month >= prior_from) & (month < prior_to)).mean(),
+        water_median_12m=pl.col("median").first(),
+        std=hist.std(),
+        mean=hist.mean(),
+        water_last=m3.sort_by(month).last(),
+        water_low_months_6m=((month >= six) & (m3 < cfg.water_low_share * pl.col("median")))
+        .sum()
+        .cast(pl.Int32),
+    )
+    return agg.with_columns(
+        water_change_yoy=pl.when(pl.col("water_prior_year") > 0).then(
+            pl.col("water_recent") / pl.col("water_prior_year") - 1
+        ),
+        water_last_vs_median=pl.when(pl.col("water_median_12m") > 0).then(
+            pl.col("water_last") / pl.col("water_median_12m") - 1
+        ),
+        water_cv_12m=pl.when(pl.col("mean") > 0).then(pl.col("std") / pl.col("mean")),
+    ).drop("std", "mean", "water_last", "water_median_12m", "water_prior_year")

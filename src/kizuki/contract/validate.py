@@ -33,6 +33,11 @@ class TableResult:
     violations: list[Violation] = field(default_factory=list)
 
 
+def _nulls(name: str, n: int, dtype: pl.DataType) -> pl.Series:
+    """A Series of ``n`` nulls (built natively, not from a Python list)."""
+    return pl.repeat(None, n, dtype=dtype, eager=True).alias(name)
+
+
 def _as_text(s: pl.Series) -> pl.Series:
     if s.dtype == pl.String:
         return s
@@ -45,7 +50,7 @@ def _typed_column(col: schema.Column, raw: pl.Series) -> tuple[pl.Series, pl.Ser
     """Canonical values and failure rules for one column (rules null where fine)."""
     dtype = col.dtype
     n = raw.len()
-    none_rules = pl.Series(col.name, [None] * n, dtype=pl.String)
+    none_rules = _nulls(col.name, n, pl.String())
     # fast paths for already-typed parquet columns
     if col.kind in ("date", "month") and raw.dtype in (pl.Date, pl.Datetime):
         values = raw.cast(pl.Date) if raw.dtype == pl.Datetime else raw
@@ -60,8 +65,12 @@ def _typed_column(col: schema.Column, raw: pl.Series) -> tuple[pl.Series, pl.Ser
         return raw.alias(col.name), none_rules
     text = _as_text(raw)
     if col.kind == "str":
-        stripped = text.str.strip_chars()
-        return stripped.replace("", None).alias(col.name), none_rules
+        if text.str.contains(r"^\s|\s$").any():
+            text = text.str.strip_chars()
+        blank = text.str.len_bytes() == 0
+        if blank.any():
+            text = pl.select(pl.when(blank).then(None).otherwise(text)).to_series()
+        return text.alias(col.name), none_rules
     if col.kind == "int":
         # vectorised attempt first; only the leftovers go through the Python parser
         direct = text.str.strip_chars().cast(pl.Int64, strict=False)
@@ -87,8 +96,8 @@ def validate_table(table: schema.Table, raw: pl.DataFrame) -> TableResult:
         if col.name in raw.columns:
             values, rules = _typed_column(col, raw[col.name])
         else:
-            values = pl.Series(col.name, [None] * n, dtype=col.dtype)
-            rules = pl.Series(col.name, [None] * n, dtype=pl.String)
+            values = _nulls(col.name, n, col.dtype)
+            rules = _nulls(col.name, n, pl.String())
         if col.required:
             missing = values.is_null() & rules.is_null()
             rules = pl.select(
@@ -119,23 +128,31 @@ def validate_table(table: schema.Table, raw: pl.DataFrame) -> TableResult:
             bad.group_by(_COL, _RULE).len().sort(_COL, _RULE).rows_by_key([_COL, _RULE]).items()
         ):
             violations.append(Violation(table.name, column, rule, int(count[0][0]), "reject"))
-    raw_text = raw.with_row_index(_ROW).select(
-        pl.col(_ROW), *[pl.col(c).cast(pl.String, strict=False) for c in raw.columns]
-    )
-    rejects = (
-        bad.select(_ROW, pl.col(_RULE).alias("rule"), pl.col(_COL).alias("column"))
-        .join(raw_text, on=_ROW, how="left")
-        .sort(_ROW)
-        .rename({_ROW: "row_number"})
-        .with_columns(pl.col("row_number") + 1)
-    )
-    dups = kept.select(table.key).is_duplicated().sum()
+    rejects = _rejects(raw, bad)
+    dups = kept.lazy().group_by(table.key).len().filter(pl.col("len") > 1).select(pl.col("len").sum()).collect().item() or 0
     if dups:
         violations.append(
             Violation(table.name, ",".join(table.key), "duplicate_key", int(dups), "refuse")
         )
     assert kept.height + rejects.height == n, "rows in must equal rows kept + rows rejected"
     return TableResult(kept=kept, rejects=rejects, rows_read=n, violations=violations)
+
+
+def _rejects(raw: pl.DataFrame, bad: pl.DataFrame) -> pl.DataFrame:
+    """Rejected rows as raw text with their rule and column (row_number is 1-based)."""
+    head = ["row_number", "rule", "column"]
+    if bad.height == 0:
+        return pl.DataFrame(schema={"row_number": pl.UInt32, "rule": pl.String, "column": pl.String, **{c: pl.String for c in raw.columns if c not in head}})
+    rows = bad[_ROW]
+    picked = raw.with_row_index(_ROW).filter(pl.col(_ROW).is_in(rows.implode()))
+    raw_text = picked.select(pl.col(_ROW), *[pl.col(c).cast(pl.String, strict=False) for c in raw.columns if c not in head])
+    return (
+        bad.select(_ROW, pl.col(_RULE).alias("rule"), pl.col(_COL).alias("column"))
+        .join(raw_text, on=_ROW, how="left")
+        .sort(_ROW)
+        .rename({_ROW: "row_number"})
+        .with_columns(pl.col("row_number") + 1)
+    )
 
 
 def _cross_rules(table: schema.Table, frame: pl.DataFrame, rules: pl.DataFrame) -> list[pl.Series]:
@@ -215,11 +232,9 @@ def _reject_overlaps(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _month_end(col: str, plus_months: int | pl.Expr) -> pl.Expr:
+def _month_end(col: str, plus_months: int) -> pl.Expr:
     """Last day of the month ``plus_months`` after the month of ``col``."""
-    if isinstance(plus_months, int):
-        return pl.col(col).dt.offset_by(f"{plus_months}mo").dt.month_end()
-    return pl.col(col).dt.offset_by(pl.format("{}mo", plus_months)).dt.month_end()
+    return pl.col(col).dt.offset_by(f"{plus_months}mo").dt.month_end()
 
 
 def _knowledge_date(table: str) -> pl.Expr:
@@ -236,6 +251,7 @@ def _knowledge_date(table: str) -> pl.Expr:
     if table == "school":
         return pl.coalesce(pl.col("recorded_on"), _month_end("month", 0))
     if table == "utility":
-        span = pl.col("period_months").fill_null(1) - 1
-        return pl.coalesce(pl.col("recorded_on"), _month_end("month", span))
+        two = pl.col("period_months").fill_null(1) == 2
+        end = pl.when(two).then(_month_end("month", 1)).otherwise(_month_end("month", 0))
+        return pl.coalesce(pl.col("recorded_on"), end)
     raise KeyError(table)

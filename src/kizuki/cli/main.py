@@ -45,3 +45,6 @@ _validate.register(app)
 from kizuki.cli import synth as _synth  # noqa: E402
 
 _synth.register(app)
+from kizuki.cli import features as _features  # noqa: E402
+
+_features.register(app)

@@ -120,9 +120,15 @@ def build(ctx: Context) -> pl.LazyFrame:
     )
     return out.with_columns(
         hh_type=_hh_type(),
-        oldest_age_band=pl.col("oldest_age")
-        .cut([39, 64, 74, 84], labels=["<40", "40-64", "65-74", "75-84", "85+"])
-        .cast(pl.String),
+        oldest_age_band=pl.when(pl.col("oldest_age") < 40)
+        .then(pl.lit("<40"))
+        .when(pl.col("oldest_age") < 65)
+        .then(pl.lit("40-64"))
+        .when(pl.col("oldest_age") < 75)
+        .then(pl.lit("65-74"))
+        .when(pl.col("oldest_age") < 85)
+        .then(pl.lit("75-84"))
+        .otherwise(pl.lit("85+")),
         nationality=pl.when(pl.col("any_foreign"))
         .then(pl.lit("foreign"))
         .when(pl.col("all_known_nat"))

@@ -23,7 +23,13 @@ def monthly_use(ctx: Context) -> pl.LazyFrame:
         pl.col("month").dt.offset_by("1mo").alias("month"),
         (pl.col("water_m3") / 2).alias("m3"),
     )
-    return pl.concat([first, second]).group_by("household_id", "month").agg(pl.col("m3").sum())
+    # sorted so that sums and means add up in one order: identical floats on every run
+    return (
+        pl.concat([first, second])
+        .group_by("household_id", "month")
+        .agg(pl.col("m3").sum())
+        .sort("household_id", "month")
+    )
 
 
 def build(ctx: Context) -> pl.LazyFrame | None:
@@ -40,7 +46,7 @@ def build(ctx: Context) -> pl.LazyFrame | None:
     month, m3 = pl.col("month"), pl.col("m3")
     hist = m3.filter(month >= hist_from)
     use = use.with_columns(median=hist.median().over("household_id"))
-    agg = use.group_by("household_id").agg(
+    agg = use.group_by("household_id", maintain_order=True).agg(
         water_recent=m3.filter(month >= recent_from).mean(),
         water_prior_year=m3.filter((month >= prior_from) & (month < prior_to)).mean(),
         water_median_12m=pl.col("median").first(),

@@ -1,0 +1,183 @@
+"""Hand-built households: shape signs, membership on T, and checklist items that fire."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from kizuki.checklist import Checklist, load_checklist_config
+from kizuki.contract.schema import TABLES
+from kizuki.features.build import build_features
+from kizuki.features.config import load_feature_config
+
+T = dt.date(2025, 9, 30)
+D = dt.date
+
+
+def canonical(table: str, rows: list[dict]) -> pl.LazyFrame:
+    """Rows in the canonical schema of ``table`` (missing columns null; known_on derived simply)."""
+    schema = TABLES[table].schema
+    frame = pl.DataFrame([{c: r.get(c) for c in schema} for r in rows], schema=schema, orient="row")
+    if table in ("residents", "care"):
+        frame = frame.with_columns(known_on=pl.col("valid_from"))
+    elif table == "tax":
+        frame = frame.with_columns(known_on=pl.date(pl.col("fiscal_year"), 6, 1))
+    elif table in ("school", "utility"):
+        frame = frame.with_columns(known_on=pl.col("month").dt.month_end())
+    elif table == "care_usage":
+        frame = frame.with_columns(known_on=pl.col("month").dt.offset_by("2mo").dt.month_end())
+    elif table == "outcomes":
+        frame = frame.with_columns(known_on=pl.col("opened_on"))
+    return frame.lazy()
+
+
+def person(
+    pid: str,
+    hh: str,
+    born: dt.date,
+    sex: str,
+    rel: str,
+    since: dt.date = D(2010, 1, 1),
+    until: dt.date | None = None,
+    reason: str | None = None,
+) -> dict:
+    return {
+        "person_id": pid,
+        "household_id": hh,
+        "birth_month": born,
+        "sex": sex,
+        "relation": rel,
+        "district": "east",
+        "valid_from": since,
+        "valid_to": until,
+        "end_reason": reason,
+        "nationality": "jp",
+    }
+
+
+def residents() -> pl.LazyFrame:
+    return canonical(
+        "residents",
+        [
+            # 8050 with the middle-aged child as head (parent recorded as 母)
+            person("a1", "A", D(1972, 4, 1), "M", "head"),
+            person("a2", "A", D(1942, 2, 1), "F", "parent"),
+            # older person living alone, moved in this year
+            person("b1", "B", D(1945, 6, 1), "F", "head", since=D(2025, 3, 10)),
+            # young carer: child 14, grandmother care4, one parent
+            person("c1", "C", D(1985, 1, 1), "F", "head"),
+            person("c2", "C", D(2011, 5, 1), "M", "child"),
+            person("c3", "C", D(1950, 3, 1), "F", "parent"),
+            # a member who joins on T counts; one who leaves on T does not
+            person("d1", "D", D(1980, 1, 1), "M", "head"),
+            person("d2", "D", D(1981, 1, 1), "F", "spouse", since=T),
+            person("d3", "D", D(2005, 1, 1), "M", "child", until=T, reason="household_change"),
+            person("d3", "E", D(2005, 1, 1), "M", "head", since=T),
+            # moved district: the current period decides the district
+            person("f1", "F", D(1990, 1, 1), "F", "head", until=D(2024, 1, 1), reason="moved_out"),
+            person("f1", "F2", D(1990, 1, 1), "F", "head", since=D(2024, 1, 1)),
+        ],
+    ).with_columns(
+        district=pl.when(pl.col("household_id") == "F2")
+        .then(pl.lit("west"))
+        .otherwise(pl.col("district"))
+    )
+
+
+def test_shapes_and_membership_on_T() -> None:
+    tables = {
+        "residents": residents(),
+        "tax": canonical(
+            "tax",
+            [
+                {
+                    "person_id": "a1",
+                    "fiscal_year": 2025,
+                    "income_total": None,
+                    "main_income": "none",
+                    "taxable": False,
+                    "filed": False,
+                },
+                {
+                    "person_id": "a2",
+                    "fiscal_year": 2025,
+                    "income_total": 800000,
+                    "main_income": "pension",
+                    "taxable": True,
+                    "filed": True,
+                },
+            ],
+        ),
+        "care": canonical(
+            "care",
+            [{"person_id": "c3", "kind": "ltc", "level": "care4", "valid_from": D(2024, 1, 5)}],
+        ),
+    }
+    f = build_features(tables, T, load_feature_config())
+    row = {r["household_id"]: r for r in f.iter_rows(named=True)}
+    assert (
+        row["A"]["pair_8050"]
+        and row["A"]["middle_member_no_income"]
+        and row["A"]["hh_type"] == "eight050_shape"
+    )
+    assert row["B"]["alone_65plus"] and row["B"]["recent_move_in_alone_65"]
+    assert row["C"]["child_with_dependent"] and row["C"]["heavy_need_members"] == 1
+    assert row["D"]["n_members"] == 2 and row["D"]["member_left_12m"] == 1
+    assert row["E"]["n_members"] == 1
+    assert "F" not in row and row["F2"]["district"] == "west"
+    fired = Checklist(load_checklist_config()).explain(f).filter(pl.col("fired"))
+    got = {(r["household_id"], r["item"]) for r in fired.iter_rows(named=True)}
+    assert ("A", "pair_8050") in got and ("A", "no_declaration") in got
+    assert ("B", "alone_65") in got and ("B", "move_in_alone") in got
+    assert ("C", "child_carer_shape") in got and ("C", "heavy_care") in got
+    scores = Checklist(load_checklist_config()).predict_proba(f)
+    top = (
+        scores.sort("checklist_score", descending=True)
+        .group_by("issue", maintain_order=True)
+        .first()
+    )
+    by_issue = dict(zip(top["issue"], top["household_id"], strict=True))
+    assert (
+        by_issue["eight050"] == "A"
+        and by_issue["young_carer"] == "C"
+        and by_issue["elderly_isolation"] == "B"
+    )
+
+
+def test_water_drop_and_arrears_fire_their_items() -> None:
+    months = [D(2024, m, 1) for m in range(1, 13)] + [D(2025, m, 1) for m in range(1, 10)]
+    rows = []
+    for m in months:
+        low = m >= D(2025, 6, 1)
+        rows.append(
+            {
+                "household_id": "B",
+                "month": m,
+                "period_months": 1,
+                "water_m3": 1.0 if low else 8.0,
+                "billed_yen": 2000,
+                "unpaid_yen": 12000 if low else 0,
+                "stop_notice": m == D(2025, 9, 1),
+            }
+        )
+    tables = {"residents": residents(), "utility": canonical("utility", rows)}
+    f = build_features(tables, T, load_feature_config())
+    b = f.filter(pl.col("household_id") == "B").row(0, named=True)
+    assert (
+        b["water_change_yoy"] < -0.8
+        and b["water_low_months_6m"] == 4
+        and b["stop_notices_12m"] == 1
+    )
+    fired = (
+        Checklist(load_checklist_config())
+        .explain(f)
+        .filter(pl.col("fired") & (pl.col("household_id") == "B"))
+    )
+    assert {"water_drop", "water_arrears"} <= set(fired["item"])
+
+
+def test_missing_optional_tables_give_nulls_not_errors() -> None:
+    f = build_features({"residents": residents()}, T, load_feature_config())
+    assert f["water_change_yoy"].null_count() == f.height
+    assert f["n_adults_not_filed"].null_count() == f.height

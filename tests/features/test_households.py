@@ -13,6 +13,7 @@ from kizuki.features.config import load_feature_config
 
 T = dt.date(2025, 9, 30)
 D = dt.date
+LONG_AGO = D(2010, 1, 1)
 
 
 def canonical(table: str, rows: list[dict]) -> pl.LazyFrame:
@@ -38,7 +39,7 @@ def person(
     born: dt.date,
     sex: str,
     rel: str,
-    since: dt.date = D(2010, 1, 1),
+    since: dt.date = LONG_AGO,
     until: dt.date | None = None,
     reason: str | None = None,
 ) -> dict:

@@ -25,9 +25,8 @@ def tax_features(ctx: Context) -> pl.LazyFrame | None:
         | (pl.col("main_income") == "none")
     )
     return adults.group_by("household_id").agg(
-        n_adults_not_filed=(pl.col("filed") == False).sum().cast(pl.Int32),  # noqa: E712
-        all_adults_nontaxable=(pl.col("taxable") == False).all()
-        & pl.col("taxable").is_not_null().all(),
+        n_adults_not_filed=(~pl.col("filed")).sum().cast(pl.Int32),
+        all_adults_nontaxable=(~pl.col("taxable")).all() & pl.col("taxable").is_not_null().all(),
         household_income_yen=pl.col("income_total").sum(),
         tax_arrears_yen=pl.col("arrears_yen").fill_null(0).sum(),
         middle_member_no_income=(middle & no_income).any(),

@@ -48,3 +48,6 @@ _synth.register(app)
 from kizuki.cli import features as _features  # noqa: E402
 
 _features.register(app)
+from kizuki.cli import train as _train  # noqa: E402
+
+_train.register(app)

@@ -1,0 +1,17 @@
+"""Risk models: labels and cohorts, per-issue LightGBM with calibration, metrics."""
+
+from __future__ import annotations
+
+from kizuki.model.lgbm import IssueModels
+
+
+def load_model(uri: str | None = None) -> IssueModels:
+    """Load a model from a registry URI (``models:/kizuki@champion``, ``models:/kizuki/3``),
+    a local model folder, or (None) the registered champion."""
+    from kizuki import tracking
+
+    folder, version = tracking.download_model(uri)
+    return IssueModels.load(folder, version=version)
+
+
+__all__ = ["IssueModels", "load_model"]

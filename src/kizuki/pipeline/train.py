@@ -206,7 +206,7 @@ def evaluate(
     rel = {}
     for issue in ISSUES:
         _, y, _, r = _issue_arrays(val, issue, features, 0.0)
-        k = max(1, int(round(cfg.eval_capacity_share * len(y))))
+        k = max(1, round(cfg.eval_capacity_share * len(y)))
         need = None
         if val.need is not None:
             need = (

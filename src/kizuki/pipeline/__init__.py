@@ -1,0 +1,1 @@
+"""Pipelines: wiring of the stages (train, score); logic lives in the stage packages."""

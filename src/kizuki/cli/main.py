@@ -51,3 +51,6 @@ _features.register(app)
 from kizuki.cli import train as _train  # noqa: E402
 
 _train.register(app)
+from kizuki.cli import score as _score  # noqa: E402
+
+_score.register(app)

@@ -380,3 +380,64 @@ def _manifest(
         "files": files,
         "out": str(out.resolve()),
     }
+
+
+def default_components(config_dir: Path | None = None) -> Components:
+    """The real stages: the contract loader, the feature registry, the 気づき checklist,
+    the registered LightGBM models and the bilingual item texts (configs from ``config_dir``)."""
+    from kizuki.checklist import Checklist, load_checklist_config
+    from kizuki.explain import CatalogTexts, ItemText
+    from kizuki.features.build import build_features
+    from kizuki.features.config import load_feature_config
+    from kizuki.features.registry import REGISTRY, feature_items
+    from kizuki.io.drop import load_drop
+
+    feat_cfg = load_feature_config(config_dir)
+    ck_cfg = load_checklist_config(config_dir)
+
+    def load(path: Path) -> DropInput:
+        loaded = load_drop(path)
+        inputs = {
+            name: TableInput(
+                file=t.file, sha256=t.sha256, rows_read=t.rows_read, rows_rejected=t.rows_rejected, format=t.format
+            )
+            for name, t in loaded.report.tables.items()
+            if t.present
+        }
+        return DropInput(
+            tables=loaded.tables, inputs=inputs, rejects=loaded.rejects, missing_tables=tuple(loaded.missing_tables)
+        )
+
+    def features(tables: Mapping[str, pl.LazyFrame], as_of: date) -> pl.DataFrame:
+        return build_features(tables, as_of, feat_cfg)
+
+    def model(uri: str | None) -> ModelBundle:
+        from kizuki.model import load_model
+
+        m = load_model(uri)
+        return LoadedModel(model=m, uri=uri or "models:/kizuki@champion", horizon_months=m.config.horizon_months)
+
+    def checklist() -> ChecklistScorer:
+        return Checklist(ck_cfg)
+
+    def texts() -> ReasonTexts:
+        groups = ck_cfg.groups
+        items = {i.id: ItemText(i.ja, i.en, groups[i.group].ja, groups[i.group].en) for i in ck_cfg.items}
+        formatters = {
+            f.name: {
+                "ja": (lambda v, f=f: f.phrase(v, "ja")),
+                "en": (lambda v, f=f: f.phrase(v, "en")),
+            }
+            for f in REGISTRY
+        }
+        return CatalogTexts(items=items, formatters=formatters)
+
+    return Components(
+        load=load,
+        features=features,
+        model=model,
+        checklist=checklist,
+        feature_items=feature_items,
+        texts=texts,
+        configs=(feat_cfg, ck_cfg),
+    )

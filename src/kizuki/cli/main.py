@@ -54,3 +54,6 @@ _train.register(app)
 from kizuki.cli import score as _score  # noqa: E402
 
 _score.register(app)
+from kizuki.cli import demo as _demo  # noqa: E402
+
+_demo.register(app)

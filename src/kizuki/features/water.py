@@ -7,14 +7,20 @@ contract, known only at the end of the second month).
 
 from __future__ import annotations
 
+import datetime as dt
+
 import polars as pl
 
 from kizuki.features.context import Context
 
 
-def monthly_use(ctx: Context) -> pl.LazyFrame:
-    """household_id, month, m3: monthly use, bi-monthly rows split over their two months."""
-    u = ctx.tables["utility"].select("household_id", "month", "period_months", "water_m3")
+def monthly_use(ctx: Context, since: dt.date) -> pl.LazyFrame:
+    """household_id, month, m3: monthly use from ``since`` on, bi-monthly rows split over their two months."""
+    u = (
+        ctx.tables["utility"]
+        .filter(pl.col("month") >= pl.lit(add_months_first(since, -1)))
+        .select("household_id", "month", "period_months", "water_m3")
+    )
     first = u.select(
         "household_id", "month", (pl.col("water_m3") / pl.col("period_months")).alias("m3")
     )
@@ -26,10 +32,17 @@ def monthly_use(ctx: Context) -> pl.LazyFrame:
     # sorted so that sums and means add up in one order: identical floats on every run
     return (
         pl.concat([first, second])
+        .filter(pl.col("month") >= pl.lit(since))
         .group_by("household_id", "month")
         .agg(pl.col("m3").sum())
         .sort("household_id", "month")
     )
+
+
+def add_months_first(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after the month of ``day``."""
+    y, m = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return dt.date(y, m + 1, 1)
 
 
 def build(ctx: Context) -> pl.LazyFrame | None:
@@ -38,14 +51,15 @@ def build(ctx: Context) -> pl.LazyFrame | None:
         return None
     cfg = ctx.config
     k, h = cfg.water_recent_months, cfg.water_history_months
-    use = monthly_use(ctx)
+    use = monthly_use(ctx, ctx.months_back(max(k + 12, h)))
     recent_from = pl.lit(ctx.months_back(k))
     prior_from, prior_to = pl.lit(ctx.months_back(k + 12)), pl.lit(ctx.months_back(12))
     hist_from = pl.lit(ctx.months_back(h))
     six = pl.lit(ctx.months_back(6))
     month, m3 = pl.col("month"), pl.col("m3")
     hist = m3.filter(month >= hist_from)
-    use = use.with_columns(median=hist.median().over("household_id"))
+    medians = use.group_by("household_id").agg(median=hist.median())
+    use = use.join(medians, on="household_id", how="left").sort("household_id", "month")
     agg = use.group_by("household_id", maintain_order=True).agg(
         water_recent=m3.filter(month >= recent_from).mean(),
         water_prior_year=m3.filter((month >= prior_from) & (month < prior_to)).mean(),

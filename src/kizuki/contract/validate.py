@@ -216,7 +216,9 @@ def _reject_overlaps(frame: pl.DataFrame) -> pl.DataFrame:
     end counts as infinity) is rejected with ``period_overlap``.
     """
     far = pl.date(9999, 12, 31)
-    ok = frame.filter(pl.col(_RULE).is_null()).sort("person_id", "valid_from", _ROW)
+    ok = frame.filter(pl.col(_RULE).is_null()).select("person_id", "valid_from", "valid_to", _ROW)
+    # only people with more than one period can overlap: check those alone
+    ok = ok.filter(pl.col("person_id").is_duplicated()).sort("person_id", "valid_from", _ROW)
     ok = ok.with_columns(
         prev_end=pl.col("valid_to").fill_null(far).cum_max().shift(1).over("person_id")
     )

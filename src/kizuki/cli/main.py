@@ -57,3 +57,6 @@ _score.register(app)
 from kizuki.cli import demo as _demo  # noqa: E402
 
 _demo.register(app)
+from kizuki.cli import pseudonymize as _pseudonymize  # noqa: E402
+
+_pseudonymize.register(app)

@@ -148,3 +148,13 @@ def test_cli_synth_writes_drop_and_truth(tmp_path: Path) -> None:
     assert (tmp_path / "d" / "truth" / "latent.parquet").exists()
     bad = runner.invoke(app, ["synth", "--preset", "atlantis", "--out", str(tmp_path / "x")])
     assert bad.exit_code != 0 and "unknown preset" in bad.output
+
+
+def test_no_row_is_known_after_the_end_of_the_history() -> None:
+    drop = generate(make_spec("ashiya", 3000, 30, 13))
+    end = pl.date(2026, 9, 30)
+    for name in ("residents", "care"):
+        assert drop.tables[name].filter(pl.col("valid_from") > end).height == 0, name
+    assert drop.tables["outcomes"].filter(pl.col("opened_on") > end).height == 0
+    tax = drop.tables["tax"]
+    assert tax.filter(pl.col("recorded_on") > end).height == 0

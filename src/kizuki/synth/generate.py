@@ -166,7 +166,11 @@ def _care(c: pl.DataFrame, pid_ids: pl.Series, pop: Population, month0: int) -> 
         from_m=pl.max_horizontal(
             pl.col("from_m"), pl.lit(pl.Series(birth)).gather(pl.col("pid")) + 12
         )
-    ).filter((pl.col("to_m") < 0) | (pl.col("to_m") > pl.col("from_m")))
+    ).filter(
+        # a certificate starts within the history (a child's certificate is not issued before
+        # the drop was extracted) and ends after it starts
+        (pl.col("from_m") < pop.months) & ((pl.col("to_m") < 0) | (pl.col("to_m") > pl.col("from_m")))
+    )
     level = (
         pl.when(pl.col("kind") == 0)
         .then(

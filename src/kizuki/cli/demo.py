@@ -21,8 +21,12 @@ def register(app: typer.Typer) -> None:
 
     @app.command("demo")
     def demo(
-        out: Path = typer.Option(Path("kizuki-demo"), "--out", help="Folder for the demo's drop, models and run."),
-        preset: str = typer.Option("ashiya", "--preset", help="Synthetic municipality: ashiya or uken."),
+        out: Path = typer.Option(
+            Path("kizuki-demo"), "--out", help="Folder for the demo's drop, models and run."
+        ),
+        preset: str = typer.Option(
+            "ashiya", "--preset", help="Synthetic municipality: ashiya or uken."
+        ),
         lang: str = typer.Option("ja", "--lang", help="Language of the report: ja or en."),
     ) -> None:
         """Run the whole pipeline on a synthetic municipality and print where the report is."""
@@ -46,26 +50,38 @@ def register(app: typer.Typer) -> None:
 
             t0 = time.perf_counter()
             out = out.resolve()
-            os.environ.setdefault("KIZUKI_TRACKING_URI", f"sqlite:///{out / 'tracking' / 'mlflow.db'}")
+            os.environ.setdefault(
+                "KIZUKI_TRACKING_URI", f"sqlite:///{out / 'tracking' / 'mlflow.db'}"
+            )
             (out / "tracking").mkdir(parents=True, exist_ok=True)
             drop_dir, run_dir = out / "drop", out / "run"
 
             spec = make_spec(preset, None, None, None)
-            info(f"[1/5] synth: {spec.name} ({spec.households:,} households, {spec.months} months of history)")
+            info(
+                f"[1/5] synth: {spec.name} ({spec.households:,} households, {spec.months} months of history)"
+            )
             write_drop(generate(spec), drop_dir, "parquet")
 
             info("[2/5] validate: checking the drop against the data contract")
             loaded = load_drop(drop_dir)
             write_validation(out / "validation", loaded.report.to_json(), loaded.rejects)
             rows = sum(t.rows_read for t in loaded.sources.values())
-            info(f"      {rows:,} rows read, {sum(t.rows_rejected for t in loaded.sources.values()):,} rejected; usable")
+            info(
+                f"      {rows:,} rows read, {sum(t.rows_rejected for t in loaded.sources.values()):,} rejected; usable"
+            )
 
             as_of = dt.date.fromisoformat(loaded.newest_knowledge_date() or "")
             info(f"[3/5] train: per-issue models on the history before {as_of}")
             truth = pl.read_parquet(drop_dir / "truth" / "latent.parquet")
             result = train_and_register(
-                loaded, as_of, load_model_config(), load_feature_config(), load_checklist_config(),
-                truth=truth, progress=lambda s: info("      " + s),
+                loaded,
+                as_of,
+                load_model_config(),
+                load_feature_config(),
+                load_checklist_config(),
+                truth=truth,
+                compare_without_pu=False,
+                progress=lambda s: info("      " + s),
             )
             ev = result.evaluation
             for issue in ev["issue"].unique(maintain_order=True):
@@ -77,7 +93,9 @@ def register(app: typer.Typer) -> None:
 
             info(f"[4/5] score: as of {as_of}, shortlist per district within capacity")
             summary = run_score(
-                drop_dir, as_of, run_dir,
+                drop_dir,
+                as_of,
+                run_dir,
                 components=default_components(),
                 shortlist_config=load_shortlist_config(),
                 report_config=load_report_config(),
@@ -86,6 +104,8 @@ def register(app: typer.Typer) -> None:
                 overwrite=True,
             )
             s = summary.manifest["shortlist"]
-            info(f"[5/5] report: {s['listed']:,} households listed ({s['compound']:,} with compound needs)")
+            info(
+                f"[5/5] report: {s['listed']:,} households listed ({s['compound']:,} with compound needs)"
+            )
             info(f"done in {time.perf_counter() - t0:.0f} s. Open the report in a browser:")
             typer.echo(str(run_dir / "report.html"))

@@ -314,6 +314,7 @@ def train_and_register(
     checklist_cfg: ChecklistConfig,
     *,
     truth: pl.DataFrame | None = None,
+    compare_without_pu: bool = True,
     progress: Callable[[str], None] = lambda s: None,
 ) -> TrainResult:
     """Train, log everything to the tracking store, register a version, move the champion
@@ -321,7 +322,16 @@ def train_and_register(
     from kizuki import tracking
     from kizuki.features.dictionary import dictionary_markdown
 
-    result = train(loaded, as_of, cfg, feat_cfg, checklist_cfg, truth=truth, progress=progress)
+    result = train(
+        loaded,
+        as_of,
+        cfg,
+        feat_cfg,
+        checklist_cfg,
+        truth=truth,
+        compare_without_pu=compare_without_pu,
+        progress=progress,
+    )
     chash = config_hash(cfg, feat_cfg, checklist_cfg)
     run = tracking.Run("kizuki-train", f"train-{as_of}")
     try:

@@ -29,6 +29,7 @@ _ZERO_WHEN_MISSING = (
     "tax_arrears_yen",
     "stop_notices_12m",
     "water_low_months_6m",
+    "water_flat_months_6m",
 )
 
 
@@ -73,6 +74,11 @@ def build_features_lazy(
             fixes.append(pl.col(name).fill_null(False))
     if fixes:
         frame = frame.with_columns(fixes)
+    frame = frame.with_columns(
+        water_per_person=pl.when(pl.col("n_members") > 0).then(
+            pl.col("water_recent") / pl.col("n_members")
+        )
+    )
     cols = [pl.col("household_id"), pl.lit(as_of).alias("as_of"), pl.col("district")]
     out = frame.select(*cols, *[pl.col(f.name) for f in REGISTRY])
     # numbers as Float64, flags as Boolean, groups as String: one stable schema

@@ -38,6 +38,7 @@ class FeatureConfig(StrictModel):
     water_recent_months: int = Field(3, ge=1, le=6)
     water_history_months: int = Field(12, ge=6, le=24)
     water_low_share: float = Field(0.3, gt=0, lt=1)
+    water_flat_m3: float = Field(0.05, ge=0)
     recent_move_months: int = Field(12, ge=1, le=60)
 
 

@@ -70,6 +70,11 @@ def build(ctx: Context) -> pl.LazyFrame | None:
         water_low_months_6m=((month >= six) & (m3 < cfg.water_low_share * pl.col("median")))
         .sum()
         .cast(pl.Int32),
+        # a flat line: consecutive months whose readings barely differ (no life in the home,
+        # or an estimated reading), counted over the last 6 months
+        water_flat_months_6m=((month >= six) & ((m3 - m3.shift(1)).abs() < cfg.water_flat_m3))
+        .sum()
+        .cast(pl.Int32),
     )
     return agg.with_columns(
         water_change_yoy=pl.when(pl.col("water_prior_year") > 0).then(

@@ -60,3 +60,6 @@ _demo.register(app)
 from kizuki.cli import pseudonymize as _pseudonymize  # noqa: E402
 
 _pseudonymize.register(app)
+from kizuki.cli import audit as _audit  # noqa: E402
+
+_audit.register(app)

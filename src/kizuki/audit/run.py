@@ -74,10 +74,17 @@ def audit_frame(run: Path, outcomes: pl.LazyFrame, horizon: int) -> tuple[pl.Dat
     return frame, T
 
 
-def run_audit(run: Path, outcomes: pl.LazyFrame, cfg: AuditConfig, horizon: int = 6) -> AuditResult:
-    """Audit ``run`` (see module docstring)."""
+def run_audit(
+    run: Path,
+    outcomes: pl.LazyFrame,
+    cfg: AuditConfig,
+    horizon: int = 6,
+    known_through: dt.date | None = None,
+) -> AuditResult:
+    """Audit ``run`` (see module docstring). ``known_through``: the date the outcomes drop
+    was extracted (its newest knowledge date); default the newest outcome's date."""
     frame, T = audit_frame(run, outcomes, horizon)
-    newest = outcomes.select(pl.col("known_on").max()).collect().item()
+    newest = known_through or outcomes.select(pl.col("known_on").max()).collect().item()
     end = add_months(T, horizon)
     total = (end - T).days
     matured = 0.0 if newest is None else max(0.0, min(1.0, (newest - T).days / total))

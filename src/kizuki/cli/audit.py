@@ -47,7 +47,13 @@ def register(app: typer.Typer) -> None:
             if "outcomes" not in loaded.tables:
                 raise KizukiError(f"audit: the drop {drop} has no outcomes table")
             horizon = int(manifest.get("model", {}).get("horizon_months", 6) or 6)
-            result = run_audit(run, loaded.tables["outcomes"], load_audit_config(), horizon)
+            import datetime as dt
+
+            newest = loaded.newest_knowledge_date()
+            through = dt.date.fromisoformat(newest) if newest else None
+            result = run_audit(
+                run, loaded.tables["outcomes"], load_audit_config(), horizon, known_through=through
+            )
             target = out or run / "audit"
             write_audit(target, result, lang)
             info(

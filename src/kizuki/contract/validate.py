@@ -82,6 +82,21 @@ def _typed_column(col: schema.Column, raw: pl.Series) -> tuple[pl.Series, pl.Ser
         leftover = text.filter(direct.is_null() & text.is_not_null())
         if leftover.len() == 0 or leftover.str.strip_chars().eq("").all():
             return direct.alias(col.name), none_rules
+    if col.kind in ("date", "month"):
+        # fast path for the canonical text forms (YYYY-MM-DD, YYYY-MM); everything else
+        # (和暦, slashes, compact forms, errors) goes through the parser, value by value
+        stripped = text.str.strip_chars()
+        padded = stripped + "-01" if col.kind == "month" else stripped
+        direct = padded.str.to_date("%Y-%m-%d", strict=False)
+        if col.kind == "month":
+            direct = direct.dt.truncate("1mo")
+        leftover = stripped.is_not_null() & (stripped.str.len_bytes() > 0) & direct.is_null()
+        if not leftover.any():
+            return direct.alias(col.name), none_rules
+        rest = pl.select(pl.when(leftover).then(text)).to_series()
+        values, rules = map_unique(rest, parser_for(col), dtype)
+        merged = pl.select(pl.coalesce(direct, values)).to_series()
+        return merged.alias(col.name), rules.alias(col.name)
     values, rules = map_unique(text, parser_for(col), dtype)
     return values.alias(col.name), rules.alias(col.name)
 
@@ -118,8 +133,12 @@ def validate_table(table: schema.Table, raw: pl.DataFrame) -> TableResult:
     if table.name == "residents":
         frame = _reject_overlaps(frame)
 
-    bad = frame.filter(pl.col(_RULE).is_not_null())
-    kept = frame.filter(pl.col(_RULE).is_null()).drop(_RULE, _COL, _ROW)
+    if frame[_RULE].null_count() == frame.height:  # nothing rejected: no copy
+        bad = frame.clear()
+        kept = frame.drop(_RULE, _COL, _ROW)
+    else:
+        bad = frame.filter(pl.col(_RULE).is_not_null())
+        kept = frame.filter(pl.col(_RULE).is_null()).drop(_RULE, _COL, _ROW)
     kept = kept.with_columns(known_on=_knowledge_date(table.name)).select(list(table.schema))
     kept = kept.cast(dict(table.schema))
 
@@ -129,7 +148,7 @@ def validate_table(table: schema.Table, raw: pl.DataFrame) -> TableResult:
         ):
             violations.append(Violation(table.name, column, rule, int(count[0][0]), "reject"))
     rejects = _rejects(raw, bad)
-    dups = kept.lazy().group_by(table.key).len().filter(pl.col("len") > 1).select(pl.col("len").sum()).collect().item() or 0
+    dups = _duplicate_rows(kept, list(table.key))
     if dups:
         violations.append(
             Violation(table.name, ",".join(table.key), "duplicate_key", int(dups), "refuse")
@@ -138,14 +157,34 @@ def validate_table(table: schema.Table, raw: pl.DataFrame) -> TableResult:
     return TableResult(kept=kept, rejects=rejects, rows_read=n, violations=violations)
 
 
+def _duplicate_rows(kept: pl.DataFrame, key: list[str]) -> int:
+    """Rows whose key is shared with another row (0 fast when a 64-bit hash is unique)."""
+    if kept.height < 2:
+        return 0
+    if kept.select(pl.struct(key).hash().n_unique()).item() == kept.height:
+        return 0
+    grouped = kept.lazy().group_by(key).len().filter(pl.col("len") > 1)
+    return int(grouped.select(pl.col("len").sum()).collect().item() or 0)
+
+
 def _rejects(raw: pl.DataFrame, bad: pl.DataFrame) -> pl.DataFrame:
     """Rejected rows as raw text with their rule and column (row_number is 1-based)."""
     head = ["row_number", "rule", "column"]
     if bad.height == 0:
-        return pl.DataFrame(schema={"row_number": pl.UInt32, "rule": pl.String, "column": pl.String, **{c: pl.String for c in raw.columns if c not in head}})
+        return pl.DataFrame(
+            schema={
+                "row_number": pl.UInt32,
+                "rule": pl.String,
+                "column": pl.String,
+                **{c: pl.String for c in raw.columns if c not in head},
+            }
+        )
     rows = bad[_ROW]
     picked = raw.with_row_index(_ROW).filter(pl.col(_ROW).is_in(rows.implode()))
-    raw_text = picked.select(pl.col(_ROW), *[pl.col(c).cast(pl.String, strict=False) for c in raw.columns if c not in head])
+    raw_text = picked.select(
+        pl.col(_ROW),
+        *[pl.col(c).cast(pl.String, strict=False) for c in raw.columns if c not in head],
+    )
     return (
         bad.select(_ROW, pl.col(_RULE).alias("rule"), pl.col(_COL).alias("column"))
         .join(raw_text, on=_ROW, how="left")

@@ -58,16 +58,15 @@ def build(ctx: Context) -> pl.LazyFrame | None:
     six = pl.lit(ctx.months_back(6))
     month, m3 = pl.col("month"), pl.col("m3")
     hist = m3.filter(month >= hist_from)
-    medians = use.group_by("household_id").agg(median=hist.median())
-    use = use.join(medians, on="household_id", how="left").sort("household_id", "month")
+    # monthly_use is sorted by (household, month): one grouped pass computes everything
     agg = use.group_by("household_id", maintain_order=True).agg(
         water_recent=m3.filter(month >= recent_from).mean(),
         water_prior_year=m3.filter((month >= prior_from) & (month < prior_to)).mean(),
-        water_median_12m=pl.col("median").first(),
+        water_median_12m=hist.median(),
         std=hist.std(),
         mean=hist.mean(),
-        water_last=m3.sort_by(month).last(),
-        water_low_months_6m=((month >= six) & (m3 < cfg.water_low_share * pl.col("median")))
+        water_last=m3.last(),
+        water_low_months_6m=((month >= six) & (m3 < cfg.water_low_share * hist.median()))
         .sum()
         .cast(pl.Int32),
         # a flat line: consecutive months whose readings barely differ (no life in the home,

@@ -63,3 +63,6 @@ _pseudonymize.register(app)
 from kizuki.cli import audit as _audit  # noqa: E402
 
 _audit.register(app)
+from kizuki.cli import monitor as _monitor  # noqa: E402
+
+_monitor.register(app)

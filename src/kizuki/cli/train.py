@@ -1,4 +1,8 @@
-"""``kizuki train DROP --as-of DATE [--horizon MONTHS]``: train, evaluate, register."""
+"""``kizuki train DROP --as-of DATE [--horizon MONTHS]``: train, evaluate, register.
+
+stdout: a compact evaluation table, then the registered model URI as the last line
+(scripts read it with ``tail -n 1``). Progress goes to stderr.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,41 @@ import typer
 
 from kizuki.cli.common import guarded, info
 
+#: columns of the compact table: (column, header, width)
+_COLUMNS = (
+    ("issue", "issue", 18),
+    ("scorer", "scorer", 30),
+    ("cases", "cases", 6),
+    ("k", "k", 5),
+    ("ap_cases", "AP cases", 9),
+    ("precision_at_k", "P@k", 6),
+    ("recall_at_k", "R@k", 6),
+    ("ap_need", "AP need", 8),
+    ("need_recall_at_k", "need R@k", 8),
+)
+
+
+def compact_table(evaluation: object) -> str:
+    """The evaluation frame as a fixed-width text table (columns present only)."""
+    import polars as pl
+
+    assert isinstance(evaluation, pl.DataFrame)
+    cols = [c for c in _COLUMNS if c[0] in evaluation.columns]
+
+    def cell(v: object, w: int) -> str:
+        if v is None:
+            s = "—"
+        elif isinstance(v, float):
+            s = f"{v:.3f}"
+        else:
+            s = str(v)
+        return s[:w].ljust(w) if not isinstance(v, int | float) else s.rjust(w)
+
+    lines = ["  ".join(h.ljust(w) if i < 2 else h.rjust(w) for i, (_, h, w) in enumerate(cols))]
+    for r in evaluation.select([c for c, _, _ in cols]).iter_rows():
+        lines.append("  ".join(cell(v, w) for v, (_, _, w) in zip(r, cols, strict=True)))
+    return "\n".join(lines)
+
 
 def register(app: typer.Typer) -> None:
     """Add the ``train`` command to ``app``."""
@@ -16,70 +55,65 @@ def register(app: typer.Typer) -> None:
     def train(
         drop: Path = typer.Argument(..., help="Data drop folder with history and outcomes."),
         as_of: str = typer.Option(
-            ..., "--as-of", help="Train on history before this date (YYYY-MM-DD)."
+            ...,
+            "--as-of",
+            help="Train on what was known up to this date (YYYY-MM-DD); label windows end by it.",
         ),
         horizon: int | None = typer.Option(
-            None, "--horizon", help="Label horizon in months [default: configs/model.yaml, 6]."
+            None,
+            "--horizon",
+            help="Label horizon in months, 1-24 [default: configs/model.yaml, 6].",
         ),
     ) -> None:
-        """Train per-issue models on matured history, compare them with the 気づき checklist and a
-        single-feature baseline, log to the tracking store, register a version; prints its URI."""
+        """Train per-issue models on matured history, compare them with the 気づき checklist and
+        the best single feature on a later validation period, log to the tracking store
+        (KIZUKI_TRACKING_URI, else ./kizuki-tracking), register a version and print its URI.
+        The champion alias moves only when the new version beats the champion."""
         with guarded():
             import polars as pl
 
             from kizuki.checklist import load_checklist_config
             from kizuki.cli.features import parse_as_of
-            from kizuki.errors import ConfigError
+            from kizuki.config import config_path
             from kizuki.features.config import load_feature_config
             from kizuki.io.drop import load_drop
-            from kizuki.model.config import load_model_config
+            from kizuki.model.config import load_model_config, with_horizon
             from kizuki.pipeline.train import train_and_register
+            from kizuki.shortlist import load_shortlist_config
 
             t = parse_as_of(as_of)
             cfg = load_model_config()
             if horizon is not None:
-                if horizon < 1:
-                    raise ConfigError(
-                        f"The 'horizon' parameter must be a positive int; got {horizon}"
-                    )
-                cfg = cfg.model_copy(update={"horizon_months": horizon})
+                cfg = with_horizon(cfg, horizon)
+            shortlist_cfg = load_shortlist_config() if config_path("shortlist").exists() else None
+            feat_cfg, ck_cfg = load_feature_config(), load_checklist_config()
+            info(f"train: loading {drop}")
             loaded = load_drop(drop)
             truth_path = drop / "truth" / "latent.parquet"
             truth = pl.read_parquet(truth_path) if truth_path.exists() else None
+            if truth is not None:
+                info("train: synthetic truth found: need found is reported beside cases found")
             result = train_and_register(
                 loaded,
                 t,
                 cfg,
-                load_feature_config(),
-                load_checklist_config(),
+                feat_cfg,
+                ck_cfg,
+                shortlist_config=shortlist_cfg,
                 truth=truth,
                 progress=info,
             )
-            show = result.evaluation.filter(~pl.col("scorer").str.starts_with("model_no")).select(
-                "issue",
-                "scorer",
-                "cases",
-                "k",
-                "ap_cases",
-                "precision_at_k",
-                "recall_at_k",
-                *(
-                    ["ap_need", "need_recall_at_k"]
-                    if "ap_need" in result.evaluation.columns
-                    else []
-                ),
-            )
-            with pl.Config(
-                tbl_rows=100,
-                tbl_cols=20,
-                tbl_width_chars=160,
-                float_precision=3,
-                tbl_hide_dataframe_shape=True,
-            ):
-                info(str(show))
             for note in result.notes:
                 info(f"train: {note}")
-            info(
-                f"train: champion {'moved to this version' if result.champion_moved else 'unchanged'}"
+            moved = "moved to this version" if result.champion_moved else "unchanged"
+            info(f"train: champion {moved}")
+            k_from = (
+                "configs/shortlist.yaml"
+                if shortlist_cfg
+                else f"{cfg.eval_capacity_share:.1%} of households"
             )
+            typer.echo(
+                f"validation as of {result.dates['validation'][0]}; k = capacity from {k_from}"
+            )
+            typer.echo(compact_table(result.evaluation))
             typer.echo(result.uri)

@@ -1,4 +1,9 @@
-"""Ranking and calibration metrics at the outreach capacity."""
+"""Ranking and calibration metrics at the outreach capacity.
+
+The list an outreach team visits is per district: each district's top ``capacity``
+households for an issue (configs/shortlist.yaml). Precision and recall "at k" are
+computed on exactly that selection (k = the sum of the district capacities).
+"""
 
 from __future__ import annotations
 
@@ -7,31 +12,63 @@ import polars as pl
 
 
 def average_precision(y: np.ndarray, s: np.ndarray) -> float | None:
-    """Average precision (None when there is no positive)."""
-    if np.sum(y) == 0:
+    """Average precision of scores ``s`` for 0/1 labels ``y`` (None when there is no positive)."""
+    y = np.asarray(y)
+    if y.size == 0 or np.sum(y) == 0:
         return None
     from sklearn.metrics import average_precision_score
 
-    return float(average_precision_score(y, s))
+    return float(average_precision_score(y, np.asarray(s, dtype=float)))
 
 
 def at_k(y: np.ndarray, s: np.ndarray, k: int) -> tuple[float | None, float | None]:
-    """(precision@k, recall@k): the top k by score (ties by position)."""
+    """(precision@k, recall@k) of the top k by score over all rows (ties by position)."""
     if k <= 0 or len(y) == 0:
         return None, None
-    top = np.argsort(-s, kind="stable")[:k]
-    hits = float(np.sum(y[top]))
+    top = np.argsort(-np.asarray(s, dtype=float), kind="stable")[:k]
+    hits = float(np.sum(np.asarray(y)[top]))
     pos = float(np.sum(y))
     return hits / min(k, len(y)), (hits / pos if pos else None)
 
 
+def top_per_district(district: pl.Series, score: np.ndarray, capacity: pl.DataFrame) -> np.ndarray:
+    """Boolean mask: the rows within their district's capacity by descending score.
+
+    In: district per row (length n), score (length n), capacity frame (district,
+    capacity). Ties are broken by row position (household ids are pseudonymous hashes,
+    so their order carries no information). Out: bool array, length n.
+    """
+    f = pl.DataFrame({"district": district, "score": np.asarray(score, dtype=float)}).join(
+        capacity.select("district", "capacity"), on="district", how="left", maintain_order="left"
+    )
+    mask = f.select(
+        pl.col("score").rank("ordinal", descending=True).over("district")
+        <= pl.col("capacity").fill_null(0)
+    ).to_series()
+    return mask.to_numpy()
+
+
+def at_capacity(y: np.ndarray, visited: np.ndarray) -> tuple[float | None, float | None]:
+    """(precision, recall) of a visit list given as a boolean mask over rows."""
+    y = np.asarray(y)
+    n = int(np.sum(visited))
+    hits = float(np.sum(y[visited]))
+    pos = float(np.sum(y))
+    return (hits / n if n else None), (hits / pos if pos else None)
+
+
 def brier(y: np.ndarray, p: np.ndarray) -> float:
-    """Mean squared error of probabilities."""
-    return float(np.mean((np.asarray(p) - np.asarray(y)) ** 2))
+    """Mean squared error of probabilities ``p`` against 0/1 labels ``y``."""
+    return float(np.mean((np.asarray(p, dtype=float) - np.asarray(y, dtype=float)) ** 2))
 
 
 def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> pl.DataFrame:
-    """Deciles of predicted probability: n, mean predicted, observed rate."""
+    """Deciles of predicted probability (equal counts, by rank).
+
+    Out: one row per bin: decile (1 = lowest), n, mean_predicted, observed (label rate).
+    """
+    p = np.asarray(p, dtype=float)
+    y = np.asarray(y, dtype=float)
     order = np.argsort(p, kind="stable")
     groups = np.array_split(order, bins)
     rows = [
@@ -43,4 +80,13 @@ def reliability(y: np.ndarray, p: np.ndarray, bins: int = 10) -> pl.DataFrame:
         )
         for i, g in enumerate(groups)
     ]
-    return pl.DataFrame(rows, schema=["decile", "n", "mean_predicted", "observed"], orient="row")
+    return pl.DataFrame(
+        rows,
+        schema={
+            "decile": pl.Int64,
+            "n": pl.Int64,
+            "mean_predicted": pl.Float64,
+            "observed": pl.Float64,
+        },
+        orient="row",
+    )

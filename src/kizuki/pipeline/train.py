@@ -1,14 +1,12 @@
-"""``kizuki train``: temporal training, calibration, evaluation against baselines, registry.
+"""``kizuki train``: wiring of the model stages (logic lives in :mod:`kizuki.model`).
 
-Time is built in. With H the horizon and step S (configs/model.yaml):
-- as-of dates run back from the latest matured date (T + H ≤ the drop's newest
-  knowledge date, and ≤ ``--as-of``) every S months while enough history exists;
-- validation = the latest date; calibration = the latest date whose label window ends
-  by the validation date; training = dates whose label windows end by the calibration
-  date. No label window of an earlier split reaches into a later one.
-Baselines beside the model on the validation period: the 気づき checklist and the best
-single feature (chosen on the training period). Need found (synthetic truth, when the
-drop has ``truth/latent.parquet``) is reported beside cases found.
+drop → schedule of as-of dates (train / calibration / validation, see
+:mod:`kizuki.model.dataset`) → features, labels, checklist scores (and latent need
+for synthetic drops) per date → per-issue LightGBM with selective-label weights →
+calibration on the later period → evaluation beside the checklist and the best
+single feature → tracking store: params, metrics, reliability, feature dictionary,
+model files → a registered version; the ``champion`` alias moves only when the new
+version beats the champion re-scored on the same validation rows.
 """
 
 from __future__ import annotations
@@ -19,8 +17,8 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import polars as pl
 
 from kizuki.checklist import Checklist, ChecklistConfig
@@ -29,230 +27,75 @@ from kizuki.contract.schema import ISSUES
 from kizuki.errors import KizukiError
 from kizuki.features.build import build_features
 from kizuki.features.config import FeatureConfig
-from kizuki.features.registry import model_inputs
+from kizuki.features.registry import PROTECTED, model_inputs
 from kizuki.io.drop import LoadedDrop
+from kizuki.model.baselines import SingleFeature, best_single_feature
 from kizuki.model.config import ModelConfig
-from kizuki.model.labels import add_months, labels
-from kizuki.model.lgbm import IssueModels, matrix
-from kizuki.model.metrics import at_k, average_precision, brier, reliability
+from kizuki.model.dataset import Frames, Schedule, build_frames, history_start, issue_rows, schedule
+from kizuki.model.evaluation import MAIN, Evaluation, evaluate, mean_ap
+from kizuki.model.fitting import fit_models
+from kizuki.model.lgbm import IssueModels
 
-
-@dataclass
-class Split:
-    """Training rows of one split: features, labels (long), checklist scores (long), latent need."""
-
-    dates: list[dt.date]
-    X: pl.DataFrame  # household_id, as_of, features
-    y: pl.DataFrame  # household_id, as_of, issue, label (cohort rows only)
-    checklist: pl.DataFrame  # household_id, as_of, issue, checklist_score
-    need: pl.DataFrame | None = None  # household_id, as_of, issue, need
+#: the comparison model without selective-label weights
+NO_PU = "model_no_pu"
+EXPERIMENT = "kizuki-train"
 
 
 @dataclass
 class TrainResult:
-    """What training produced: the model, evaluation tables, the registry URI."""
+    """What training produced.
+
+    ``evaluation``: one row per (issue, scorer) (see :func:`kizuki.model.evaluation.evaluate`);
+    ``reliability``: deciles per issue of the main model; ``validation``: the validation
+    frames (kept to re-score the champion on the same rows); ``uri``: the registered
+    version (after :func:`train_and_register`).
+    """
 
     model: IssueModels
     evaluation: pl.DataFrame
     reliability: dict[str, pl.DataFrame]
     dates: dict[str, list[str]]
+    validation: Frames
+    singles: dict[str, SingleFeature]
+    capacity: pl.DataFrame
     uri: str | None = None
     champion_moved: bool = False
     champion_before: str | None = None
     notes: list[str] = field(default_factory=list)
 
 
-def as_of_dates(loaded: LoadedDrop, as_of: dt.date, cfg: ModelConfig) -> dict[str, list[dt.date]]:
-    """The training, calibration and validation as-of dates (see module docstring)."""
+def drop_schedule(loaded: LoadedDrop, as_of: dt.date, config: ModelConfig) -> Schedule:
+    """The as-of schedule for a loaded drop (dates from its knowledge-date ranges)."""
     newest = loaded.newest_knowledge_date()
     if newest is None:
         raise KizukiError("train: the drop holds no dated rows")
-    H, S = cfg.horizon_months, cfg.as_of_step_months
-    limit = min(as_of, dt.date.fromisoformat(newest))
-    last = add_months(limit, -H)
-    first_known = (
-        min(
-            dt.date.fromisoformat(t.known_from)
-            for name, t in loaded.sources.items()
-            if t.known_from and name in ("utility", "school", "care_usage", "tax")
-        )
-        if any(
-            t.known_from
-            for n, t in loaded.sources.items()
-            if n in ("utility", "school", "care_usage", "tax")
-        )
-        else None
-    )
-    earliest = (
-        add_months(first_known, cfg.min_history_months) if first_known else add_months(last, -36)
-    )
-    dates: list[dt.date] = []
-    d = last
-    while d >= earliest:
-        dates.append(d)
-        d = add_months(d, -S)
-    dates.sort()
-    if not dates:
-        raise KizukiError(
-            "train: no as-of date has both enough history and a matured horizon; the drop is too short"
-        )
-    val = dates[-1]
-    cal = [x for x in dates if add_months(x, H) <= val][-1:] if dates else []
-    train = [x for x in dates if cal and add_months(x, H) <= cal[0]]
-    if not cal or len(train) < 2:
-        raise KizukiError(
-            f"train: too little history for a temporal split (need training, calibration and validation "
-            f"dates {H} months apart; found {len(dates)} as-of dates)"
-        )
-    return {"train": train, "calibration": cal, "validation": [val]}
-
-
-def _need(truth: pl.DataFrame | None, X: pl.DataFrame, T: dt.date, H: int) -> pl.DataFrame | None:
-    if truth is None:
-        return None
-    start = dt.date(T.year, T.month, 1)
-    end = add_months(T, H)
-    flagged = (
-        truth.filter((pl.col("month") >= start) & (pl.col("month") <= end))
-        .select("household_id", pl.col("issue").cast(pl.String))
-        .unique()
-        .with_columns(need=pl.lit(1, pl.Int8))
-    )
-    grid = X.select("household_id").join(pl.DataFrame({"issue": list(ISSUES)}), how="cross")
-    return grid.join(flagged, on=["household_id", "issue"], how="left").with_columns(
-        pl.col("need").fill_null(0), as_of=pl.lit(T)
+    return schedule(
+        as_of,
+        dt.date.fromisoformat(newest),
+        history_start(loaded.sources),
+        horizon_months=config.horizon_months,
+        step_months=config.as_of_step_months,
+        min_history_months=config.min_history_months,
+        max_train_dates=config.max_train_dates,
     )
 
 
-def build_split(
-    loaded: LoadedDrop,
-    dates: list[dt.date],
-    H: int,
-    feat_cfg: FeatureConfig,
-    checklist: Checklist,
-    truth: pl.DataFrame | None,
-    progress: Callable[[str], None],
-) -> Split:
-    """Features, labels, checklist scores and latent need for every date of a split."""
-    outcomes = loaded.tables.get("outcomes")
-    if outcomes is None:
-        raise KizukiError("train: the drop has no outcomes table (case records are the labels)")
-    xs, ys, cs, ns = [], [], [], []
-    for T in dates:
-        progress(f"train: features as of {T}")
-        X = build_features(loaded.tables, T, feat_cfg)
-        xs.append(X)
-        ys.append(labels(outcomes, X, T, H).with_columns(as_of=pl.lit(T)))
-        cs.append(checklist.predict_proba(X).with_columns(as_of=pl.lit(T)))
-        n = _need(truth, X, T, H)
-        if n is not None:
-            ns.append(n)
-    return Split(
-        dates=dates,
-        X=pl.concat(xs),
-        y=pl.concat(ys),
-        checklist=pl.concat(cs),
-        need=pl.concat(ns) if ns else None,
-    )
+def capacities(
+    households: pl.DataFrame, shortlist_config: Any | None, share: float
+) -> pl.DataFrame:
+    """district, capacity for the households on the validation date.
 
+    With a shortlist config (configs/shortlist.yaml), its per-district rule; without one,
+    ``ceil(share * households)`` per district (configs/model.yaml ``eval_capacity_share``).
+    """
+    if shortlist_config is not None:
+        from kizuki.shortlist import district_capacities
 
-def _issue_arrays(
-    split: Split, issue: str, features: list[str], pu_alpha: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, pl.DataFrame]:
-    rows = (
-        split.y.filter(pl.col("issue") == issue)
-        .join(
-            split.checklist.filter(pl.col("issue") == issue).drop("issue"),
-            on=["household_id", "as_of"],
-            how="left",
+        return district_capacities(households.select("district"), shortlist_config).select(
+            "district", "capacity"
         )
-        .join(split.X, on=["household_id", "as_of"], how="left")
-    )
-    y = rows["label"].to_numpy().astype(float)
-    cs = rows["checklist_score"].fill_null(0).to_numpy()
-    w = np.where(y > 0, 1.0, 1.0 - pu_alpha * cs)
-    return matrix(rows, features), y, w, rows
-
-
-def _best_single_feature(split: Split, issue: str, features: list[str]) -> tuple[str, float]:
-    """The feature (and sign) with the highest training AP for an issue."""
-    _, y, _, rows = _issue_arrays(split, issue, features, 0.0)
-    best, sign, best_ap = features[0], 1.0, -1.0
-    for f in features:
-        v = rows[f].cast(pl.Float64).to_numpy()
-        v = (
-            np.where(np.isnan(v), np.nanmin(v) - 1 if np.isfinite(np.nanmin(v)) else 0, v)
-            if np.isnan(v).any()
-            else v
-        )
-        for s in (1.0, -1.0):
-            ap = average_precision(y, s * v)
-            if ap is not None and ap > best_ap:
-                best, sign, best_ap = f, s, ap
-    return best, sign
-
-
-def evaluate(
-    model: IssueModels,
-    val: Split,
-    features: list[str],
-    cfg: ModelConfig,
-    single: dict[str, tuple[str, float]],
-    extra_models: dict[str, IssueModels] | None = None,
-) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
-    """Per issue and scorer: AP, precision@k, recall@k, Brier (cases), and AP / recall@k
-    against latent need when known. Returns (table, reliability per issue)."""
-    rows = []
-    rel = {}
-    for issue in ISSUES:
-        _, y, _, r = _issue_arrays(val, issue, features, 0.0)
-        k = max(1, round(cfg.eval_capacity_share * len(y)))
-        need = None
-        if val.need is not None:
-            need = (
-                r.select("household_id", "as_of")
-                .join(
-                    val.need.filter(pl.col("issue") == issue),
-                    on=["household_id", "as_of"],
-                    how="left",
-                )["need"]
-                .fill_null(0)
-                .to_numpy()
-            )
-        scorers = {
-            "model": model.calibrators_[issue](
-                model.boosters_[issue].predict(matrix(r, model.features), raw_score=True)
-            )
-        }
-        for name, m in (extra_models or {}).items():
-            scorers[name] = m.calibrators_[issue](
-                m.boosters_[issue].predict(matrix(r, m.features), raw_score=True)
-            )
-        scorers["checklist"] = r["checklist_score"].fill_null(0).to_numpy()
-        f, s = single[issue]
-        v = r[f].cast(pl.Float64).to_numpy()
-        scorers[f"single:{f}"] = np.nan_to_num(s * v, nan=-1e18)
-        for name, score in scorers.items():
-            p_k, r_k = at_k(y, score, k)
-            row = {
-                "issue": issue,
-                "scorer": name,
-                "cohort": len(y),
-                "cases": int(y.sum()),
-                "k": k,
-                "ap_cases": average_precision(y, score),
-                "precision_at_k": p_k,
-                "recall_at_k": r_k,
-                "brier": brier(y, score) if name.startswith("model") else None,
-            }
-            if need is not None:
-                row["need"] = int(need.sum())
-                row["ap_need"] = average_precision(need, score)
-                row["need_found_at_k"] = at_k(need, score, k)[0]
-                row["need_recall_at_k"] = at_k(need, score, k)[1]
-            rows.append(row)
-        rel[issue] = reliability(y, scorers["model"])
-    return pl.DataFrame(rows), rel
+    counts = households.group_by("district").agg(n=pl.len()).sort("district")
+    return counts.select("district", capacity=(pl.col("n") * share).round(9).ceil().cast(pl.Int64))
 
 
 def train(
@@ -262,48 +105,124 @@ def train(
     feat_cfg: FeatureConfig,
     checklist_cfg: ChecklistConfig,
     *,
+    shortlist_config: Any | None = None,
     truth: pl.DataFrame | None = None,
     compare_without_pu: bool = True,
     progress: Callable[[str], None] = lambda s: None,
 ) -> TrainResult:
-    """Train, calibrate and evaluate (no tracking; see :func:`train_and_register`)."""
-    dates = as_of_dates(loaded, as_of, cfg)
+    """Train, calibrate and evaluate (no tracking; see :func:`train_and_register`).
+
+    In: a loaded drop with outcomes, the ``--as-of`` date, configs, optionally the shortlist
+    config (capacity for precision/recall@k) and the synthetic truth
+    (household_id, month, issue). Out: :class:`TrainResult`.
+    """
+    sched = drop_schedule(loaded, as_of, cfg)
     features = model_inputs()
+    assert not set(features) & set(PROTECTED), "protected attributes are never model inputs"
     checklist = Checklist(checklist_cfg)
-    H = cfg.horizon_months
-    splits = {
-        name: build_split(loaded, d, H, feat_cfg, checklist, truth, progress)
-        for name, d in dates.items()
-    }
-
-    def fit(alpha: float) -> IssueModels:
-        train_arrays = {i: _issue_arrays(splits["train"], i, features, alpha)[:3] for i in ISSUES}
-        cal_arrays = {i: _issue_arrays(splits["calibration"], i, features, 0.0)[:2] for i in ISSUES}
-        return IssueModels(features, cfg).fit(train_arrays, cal_arrays)
-
-    progress("train: fitting LightGBM per issue (positive-unlabelled weights from the checklist)")
-    model = fit(cfg.pu_alpha)
-    extra = {}
+    progress(
+        f"train: {len(sched.train)} training dates {sched.train[0]}…{sched.train[-1]}, "
+        f"calibration {sched.calibration[0]}, validation {sched.validation[0]}, horizon {cfg.horizon_months} months"
+    )
+    frames = build_frames(
+        loaded.tables,
+        sched.all_dates(),
+        cfg.horizon_months,
+        lambda tables, T: build_features(tables, T, feat_cfg),
+        checklist.predict_proba,
+        truth,
+        progress,
+    )
+    tr, cal, val = (
+        frames.subset(sched.train),
+        frames.subset(sched.calibration),
+        frames.subset(sched.validation),
+    )
+    positives = tr.y.group_by("issue").agg(pl.col("label").sum()).sort("issue")
+    progress(
+        "train: training cases per issue: "
+        + ", ".join(f"{i} {n}" for i, n in positives.iter_rows())
+    )
+    progress("train: fitting LightGBM per issue (selective-label weights from the checklist)")
+    models = {MAIN: fit_models(tr, cal, features, cfg)}
     if compare_without_pu and cfg.pu_alpha > 0:
         progress(
             "train: fitting the same models without the selective-label weights, for comparison"
         )
-        extra["model_no_pu"] = fit(0.0)
-    single = {i: _best_single_feature(splits["train"], i, features) for i in ISSUES}
+        models[NO_PU] = fit_models(tr, cal, features, cfg, alpha=0.0)
+    singles = {i: best_single_feature(issue_rows(tr, i), features) for i in ISSUES}
     progress("train: evaluating on the validation period")
-    table, rel = evaluate(model, splits["validation"], features, cfg, single, extra)
+    cap = capacities(
+        val.X.select("household_id", "district"), shortlist_config, cfg.eval_capacity_share
+    )
+    ev = evaluate(models, val, singles, cap, cfg.explore_share)
+    model = models[MAIN]
+    model.meta = {
+        "as_of": str(as_of),
+        "horizon_months": cfg.horizon_months,
+        "dates": sched.as_dict(),
+        "training_cases": dict(positives.iter_rows()),
+        "mean_ap_cases": mean_ap(ev.table),
+    }
     return TrainResult(
         model=model,
-        evaluation=table,
-        reliability=rel,
-        dates={k: [str(x) for x in v] for k, v in dates.items()},
+        evaluation=ev.table,
+        reliability=ev.reliability[MAIN],
+        dates=sched.as_dict(),
+        validation=val,
+        singles=singles,
+        capacity=cap,
     )
 
 
-def mean_ap(table: pl.DataFrame, scorer: str = "model") -> float:
-    """Mean over issues of AP against case labels (the champion criterion)."""
-    v = table.filter(pl.col("scorer") == scorer)["ap_cases"].drop_nulls()
-    return float(v.mean()) if v.len() else 0.0
+def champion_decision(new: float | None, champion: float | None, min_gain: float) -> bool:
+    """Whether a new version replaces the champion: it must beat the champion's mean AP
+    (against case labels, on the same validation rows) by more than ``min_gain``.
+    No evidence (no case in the validation period) keeps the champion."""
+    if new is None:
+        return False
+    if champion is None:
+        return True
+    return new > champion + min_gain
+
+
+def rescore(model: IssueModels, result: TrainResult) -> Evaluation:
+    """Evaluate another model (e.g. the champion) on ``result``'s validation rows."""
+    return evaluate({MAIN: model}, result.validation, result.singles, result.capacity)
+
+
+def _metrics(table: pl.DataFrame) -> dict[str, float | None]:
+    keys = (
+        "ap_cases",
+        "precision_at_k",
+        "recall_at_k",
+        "brier",
+        "ap_need",
+        "need_precision_at_k",
+        "need_recall_at_k",
+    )
+    out: dict[str, float | None] = {}
+    for r in table.iter_rows(named=True):
+        tag = r["scorer"].split(":")[0].replace("+", "_")
+        for key in keys:
+            if r.get(key) is not None:
+                out[f"{r['issue']}.{tag}.{key}"] = r[key]
+    return out
+
+
+def evaluation_markdown(table: pl.DataFrame) -> str:
+    """The evaluation table as Markdown (figures to 3 decimals, '—' where undefined)."""
+    cols = [c for c in table.columns]
+    out = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+    for r in table.iter_rows():
+        out.append(
+            "| "
+            + " | ".join(
+                "—" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v) for v in r
+            )
+            + " |"
+        )
+    return "\n".join(out) + "\n"
 
 
 def train_and_register(
@@ -313,14 +232,16 @@ def train_and_register(
     feat_cfg: FeatureConfig,
     checklist_cfg: ChecklistConfig,
     *,
+    shortlist_config: Any | None = None,
     truth: pl.DataFrame | None = None,
     compare_without_pu: bool = True,
     progress: Callable[[str], None] = lambda s: None,
 ) -> TrainResult:
-    """Train, log everything to the tracking store, register a version, move the champion
-    alias only when the new version beats the current champion on the same validation period."""
+    """Train (:func:`train`), log everything to the tracking store, register a version, and
+    move the ``champion`` alias only when :func:`champion_decision` says so."""
     from kizuki import tracking
     from kizuki.features.dictionary import dictionary_markdown
+    from kizuki.model.plots import reliability_markdown, reliability_png
 
     result = train(
         loaded,
@@ -328,14 +249,17 @@ def train_and_register(
         cfg,
         feat_cfg,
         checklist_cfg,
+        shortlist_config=shortlist_config,
         truth=truth,
         compare_without_pu=compare_without_pu,
         progress=progress,
     )
     chash = config_hash(cfg, feat_cfg, checklist_cfg)
-    run = tracking.Run("kizuki-train", f"train-{as_of}")
-    try:
-        run.params(
+    inputs = {n: t.sha256 for n, t in loaded.sources.items()}
+    new_ap = mean_ap(result.evaluation)
+    progress("train: logging to the tracking store")
+    with tracking.start_run(EXPERIMENT, f"train-{as_of}", {"kizuki.as_of": str(as_of)}) as run:
+        run.log_params(
             {
                 "as_of": as_of,
                 "horizon_months": cfg.horizon_months,
@@ -343,82 +267,86 @@ def train_and_register(
                 "train_dates": ",".join(result.dates["train"]),
                 "calibration_dates": ",".join(result.dates["calibration"]),
                 "validation_dates": ",".join(result.dates["validation"]),
-                **{f"lgbm_{k}": v for k, v in cfg.lightgbm.model_dump().items()},
+                "n_features": len(result.model.features),
                 "pu_alpha": cfg.pu_alpha,
-                **{f"input_{n}_sha256": t.sha256 for n, t in loaded.sources.items()},
+                "negative_sample": cfg.negative_sample,
+                "explore_share": cfg.explore_share,
+                "capacity": "configs/shortlist.yaml"
+                if shortlist_config is not None
+                else f"share {cfg.eval_capacity_share}",
+                **{f"lgbm_{k}": v for k, v in cfg.lightgbm.model_dump().items()},
+                **{f"input_{n}_sha256": h for n, h in inputs.items()},
             }
         )
-        metrics = {}
-        for r in result.evaluation.iter_rows(named=True):
-            tag = r["scorer"].split(":")[0]
-            for key in (
-                "ap_cases",
-                "precision_at_k",
-                "recall_at_k",
-                "brier",
-                "ap_need",
-                "need_recall_at_k",
-            ):
-                if r.get(key) is not None:
-                    metrics[f"{r['issue']}.{tag}.{key}"] = r[key]
-        metrics["mean_ap_cases"] = mean_ap(result.evaluation)
-        run.metrics(metrics)
+        run.log_metrics({**_metrics(result.evaluation), "mean_ap_cases": new_ap})
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             result.model.save(
                 folder / "model",
-                meta={"as_of": str(as_of), "dates": result.dates, "config_hash": chash},
+                meta={"config_hash": chash, "inputs": inputs, "run_id": run.run_id},
             )
-            run.artifacts(folder / "model", "model")
+            run.log_artifact_dir(folder / "model", "model")
             result.evaluation.write_csv(folder / "evaluation.csv")
-            run.artifact(folder / "evaluation.csv")
-            for issue, rel in result.reliability.items():
-                rel.write_csv(folder / f"reliability_{issue}.csv")
-                run.artifact(folder / f"reliability_{issue}.csv", "reliability")
-            run.text(dictionary_markdown(checklist_cfg), "feature_dictionary.md")
-        uri = tracking.register(run)
-        version = uri.rsplit("/", 1)[1]
-        tracking.set_version_tag(version, "mean_ap_cases", f"{metrics['mean_ap_cases']:.6f}")
-        tracking.set_version_tag(version, "validation_as_of", result.dates["validation"][0])
-        result.uri = uri
-        champ = tracking.champion_version()
-        result.champion_before = champ
-        if champ is None:
-            tracking.set_champion(version)
-            result.champion_moved = True
-        else:
-            folder, _ = tracking.download_model(f"models:/{tracking.MODEL_NAME}/{champ}")
-            old = IssueModels.load(folder, version=champ)
-            old_table, _ = evaluate(
-                old,
-                _validation_again(loaded, result, feat_cfg, checklist_cfg, truth, cfg),
-                model_inputs(),
-                cfg,
-                {i: (model_inputs()[0], 1.0) for i in ISSUES},
+            (folder / "evaluation.md").write_text(
+                evaluation_markdown(result.evaluation), encoding="utf-8"
             )
-            if metrics["mean_ap_cases"] > mean_ap(old_table):
-                tracking.set_champion(version)
-                result.champion_moved = True
-            result.notes.append(
-                f"champion v{champ} mean AP {mean_ap(old_table):.4f} vs new {metrics['mean_ap_cases']:.4f}"
+            (folder / "reliability.md").write_text(
+                reliability_markdown(result.reliability), encoding="utf-8"
             )
-        run.text(json.dumps({"uri": uri, "champion_moved": result.champion_moved}), "registry.json")
-    except BaseException:
-        run.end("FAILED")
-        raise
-    run.end()
+            for name in ("evaluation.csv", "evaluation.md", "reliability.md"):
+                run.log_artifact(folder / name)
+            if reliability_png(result.reliability, folder / "reliability.png"):
+                run.log_artifact(folder / "reliability.png")
+            run.log_text(dictionary_markdown(checklist_cfg), "feature_dictionary.md")
+            run.log_text(json.dumps(result.dates, indent=2), "schedule.json")
+        ref = tracking.register(
+            run,
+            tags={
+                "mean_ap_cases": "none" if new_ap is None else f"{new_ap:.6f}",
+                "validation_as_of": result.dates["validation"][0],
+                "config_hash": chash,
+            },
+        )
+        result.uri = ref.uri
+        _update_champion(result, ref.version, new_ap, cfg.champion_min_gain)
+        run.log_text(
+            json.dumps(
+                {
+                    "uri": ref.uri,
+                    "champion_before": result.champion_before,
+                    "champion_moved": result.champion_moved,
+                    "notes": result.notes,
+                },
+                indent=2,
+            ),
+            "registry.json",
+        )
     return result
 
 
-def _validation_again(
-    loaded: LoadedDrop,
-    result: TrainResult,
-    feat_cfg: FeatureConfig,
-    checklist_cfg: ChecklistConfig,
-    truth: pl.DataFrame | None,
-    cfg: ModelConfig,
-) -> Split:
-    dates = [dt.date.fromisoformat(d) for d in result.dates["validation"]]
-    return build_split(
-        loaded, dates, cfg.horizon_months, feat_cfg, Checklist(checklist_cfg), truth, lambda s: None
-    )
+def _update_champion(
+    result: TrainResult, version: str, new_ap: float | None, min_gain: float
+) -> None:
+    from kizuki import tracking
+
+    champ = tracking.champion_version()
+    result.champion_before = champ
+    champ_ap: float | None = None
+    if champ is not None:
+        try:
+            folder, _ = tracking.download_model(f"models:/{tracking.MODEL_NAME}/{champ}")
+            champ_ap = mean_ap(rescore(IssueModels.load(folder, version=champ), result).table)
+        except KizukiError as exc:
+            # the champion cannot score today's features (e.g. the registry changed): replace it
+            result.notes.append(f"champion v{champ} cannot be re-scored ({exc}); replacing it")
+            champ, champ_ap = None, None
+    moved = True if champ is None else champion_decision(new_ap, champ_ap, min_gain)
+    fmt = lambda v: "none" if v is None else f"{v:.4f}"  # noqa: E731
+    if champ is not None:
+        result.notes.append(
+            f"champion v{champ} mean AP (cases, validation {result.dates['validation'][0]}) "
+            f"{fmt(champ_ap)} vs new v{version} {fmt(new_ap)}"
+        )
+    if moved:
+        tracking.set_champion(version)
+    result.champion_moved = moved

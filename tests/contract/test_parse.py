@@ -112,6 +112,9 @@ def test_integers_full_width_and_separators() -> None:
     assert parse_int("－５") == -5
     with pytest.raises(ParseFailure):
         parse_int("12a")
+    with pytest.raises(ParseFailure) as exc:
+        parse_int("9" * 30)
+    assert exc.value.rule == "out_of_range"
 
 
 def test_booleans_generic_and_column_words() -> None:

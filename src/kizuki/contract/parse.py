@@ -190,7 +190,10 @@ def parse_int(raw: str) -> int:
         s = s[:-2]
     if not _INT.match(s):
         raise ParseFailure("not_an_integer")
-    return int(s)
+    value = int(s)
+    if not -(2**63) <= value < 2**63:
+        raise ParseFailure("out_of_range")
+    return value
 
 
 def parse_float(raw: str) -> float:

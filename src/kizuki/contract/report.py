@@ -34,6 +34,7 @@ RULE_TEXT: dict[str, str] = {
     "unparseable_month": "not a month in any accepted form",
     "invalid_fiscal_year": "not a fiscal year (2024, R6, 令和6年度)",
     "not_an_integer": "not an integer",
+    "out_of_range": "number too large for the column",
     "not_a_number": "not a number",
     "invalid_boolean": "not a recognised yes/no value",
     "unknown_code": "not a contract code or alias",

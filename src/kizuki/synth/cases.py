@@ -7,8 +7,10 @@ route) and, per [issue, household], the month a need was first confirmed (-1 non
 - while a need is active, it is referred with a small monthly probability that is
   lower for isolated households (nobody sees them) and for foreign residents
   (language and access barriers), higher where care services are in use;
-- some referrals are assessed and not confirmed (confirmed = false), and households
-  without the need are sometimes referred too;
+- 15% of referrals of households with the need are not confirmed at assessment
+  (confirmed = false: the need was there but not seen), and households that *look*
+  at risk (eligible for the issue by their shape) but have no need are referred too,
+  at ``FALSE_RATIO`` unconfirmed referrals per expected true referral;
 - a household is confirmed at most once per issue (it is then a known case).
 """
 
@@ -18,7 +20,8 @@ import numpy as np
 import polars as pl
 
 from kizuki.contract.schema import ISSUES
-from kizuki.synth.latent import Latent
+from kizuki.synth.latent import Eligibility, Latent
+from kizuki.synth.population import Population
 
 #: monthly referral probability while the need is active
 REFER = {
@@ -29,8 +32,10 @@ REFER = {
     "financial_hardship": 0.03,
     "self_neglect": 0.02,
 }
-#: monthly probability of a referral without the need (assessed, not confirmed)
-FALSE_REFER = 0.00012
+#: unconfirmed referrals of households without the need, per true referral
+FALSE_RATIO = 0.35
+#: share of referrals of a household with the need that the assessment confirms
+CONFIRM = 0.85
 #: routes (indices into schema.ROUTE: consultation, referral, outreach) by issue
 ROUTE_P = {
     "eight050": [0.45, 0.4, 0.15],
@@ -43,39 +48,53 @@ ROUTE_P = {
 
 
 def simulate_cases(
-    lat: Latent, uses_care: np.ndarray, foreign_hh: np.ndarray, rng: np.random.Generator
+    lat: Latent,
+    pop: Population,
+    uses_care: np.ndarray,
+    foreign_hh: np.ndarray,
+    rng: np.random.Generator,
 ) -> tuple[pl.DataFrame, np.ndarray]:
-    """Referrals and first-confirmation months (see module docstring)."""
-    n_issues, H, M = lat.state.shape
+    """Referrals and first-confirmation months (see module docstring).
+
+    In: ``uses_care[month, household]`` (a member uses care services), ``foreign_hh``
+    per household. Out: (frame hh, issue, m, confirmed, route; ``confirmed_month
+    [issue, household]``, -1 = never confirmed).
+    """
+    n_issues, M, H = lat.state.shape
     confirmed_month = np.full((n_issues, H), -1, np.int32)
+    done = np.zeros((n_issues, H), bool)
     rows = []
-    alive = lat.comp.n > 0
-    for i, name in enumerate(ISSUES):
-        vis = np.where(foreign_hh, 0.6, 1.0)[:, None] * np.where(uses_care, 1.5, 1.0)
-        if name in ("elderly_isolation", "self_neglect"):
-            vis = vis * 0.7
-        done = np.zeros(H, bool)
-        for m in range(M):
-            active = lat.state[i, :, m] & ~done
-            p = REFER[name] * vis[:, m]
-            ref = active & (rng.random(H) < p)
-            conf = ref & (rng.random(H) < 0.85)
-            false_ref = ~lat.state[i, :, m] & alive[:, m] & ~done & (rng.random(H) < FALSE_REFER)
-            idx = np.flatnonzero(ref | false_ref)
+    eligible = Eligibility(lat.comp, pop)
+    access = np.where(foreign_hh, 0.6, 1.0).astype(np.float32)
+    for m in range(M):
+        looks = eligible(m)  # households that look at risk by their shape
+        seen = access * np.where(uses_care[m], np.float32(1.5), np.float32(1))
+        for i, name in enumerate(ISSUES):
+            state = lat.state[i, m]
+            active = np.flatnonzero(state & ~done[i])
+            p = REFER[name] * seen[active]
+            if name in ("elderly_isolation", "self_neglect"):
+                p = p * 0.7  # nobody sees them
+            ref = active[rng.random(active.size) < p]
+            conf = ref[rng.random(ref.size) < CONFIRM]
+            pool = np.flatnonzero((looks[name] > 0) & ~state & ~done[i])
+            k = rng.binomial(pool.size, min(FALSE_RATIO * float(p.sum()) / max(pool.size, 1), 1))
+            false_ref = np.unique(pool[rng.integers(0, pool.size, k)]) if k else pool[:0]
+            idx = np.concatenate([ref, false_ref])
             if idx.size:
                 rows.append(
                     pl.DataFrame(
                         {
-                            "hh": idx,
+                            "hh": idx.astype(np.int64),
                             "issue": np.full(idx.size, i, np.int8),
                             "m": np.full(idx.size, m, np.int32),
-                            "confirmed": conf[idx],
+                            "confirmed": np.isin(idx, conf),
                             "route": rng.choice(3, idx.size, p=ROUTE_P[name]).astype(np.int8),
                         }
                     )
                 )
             confirmed_month[i, conf] = m
-            done |= conf
+            done[i, conf] = True
     frame = (
         pl.concat(rows)
         if rows

@@ -9,6 +9,7 @@ Deterministic for a seed.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +18,7 @@ import polars as pl
 from kizuki.contract import schema
 from kizuki.synth.care import simulate_care
 from kizuki.synth.cases import simulate_cases
-from kizuki.synth.latent import apply_case_effect, simulate_latent
+from kizuki.synth.latent import Latent, apply_case_effect, simulate_latent
 from kizuki.synth.population import HH_TYPES, Population, simulate_population
 from kizuki.synth.presets import SynthSpec
 from kizuki.synth.records import care_rows, care_usage, school, tax, water
@@ -35,12 +36,21 @@ class SynthDrop:
     truth: dict[str, pl.DataFrame]
 
 
+_HEX = np.frombuffer(b"0123456789abcdef", np.uint8)
+
+
 def _ids(rng: np.random.Generator, n: int, prefix: str) -> pl.Series:
     """``n`` unique pseudonymous IDs like ``P3f9a…`` (16 hex digits; never all digits)."""
     vals = rng.integers(0, 2**63 - 1, n, dtype=np.int64)
     while np.unique(vals).size < n:  # astronomically rare; keeps IDs unique
         vals = rng.integers(0, 2**63 - 1, n, dtype=np.int64)
-    return pl.Series([f"{prefix}{v:016x}" for v in vals.tolist()], dtype=pl.String)
+    # hex digits, most significant first, written byte by byte (vectorised)
+    big_endian = vals.astype(">i8").view(np.uint8).reshape(n, 8)
+    text = np.empty((n, 17), np.uint8)
+    text[:, 0] = ord(prefix)
+    text[:, 1::2] = _HEX[big_endian >> 4]
+    text[:, 2::2] = _HEX[big_endian & 15]
+    return pl.Series(text.view("S17").ravel()).cast(pl.String)
 
 
 def _date(month0: int, m: pl.Expr, day: pl.Expr) -> pl.Expr:
@@ -49,8 +59,10 @@ def _date(month0: int, m: pl.Expr, day: pl.Expr) -> pl.Expr:
 
 
 def _month_text(month0: int, m: pl.Expr) -> pl.Expr:
-    c = m + month0
-    return pl.format("{}-{}", c // 12, (c % 12 + 1).cast(pl.String).str.zfill(2))
+    """``YYYY-MM`` of month index ``m`` (months -1200 … +1200 around ``month0``)."""
+    c = np.arange(month0 - 1200, month0 + 1201)
+    texts = pl.Series([f"{v // 12}-{v % 12 + 1:02d}" for v in c.tolist()], dtype=pl.String)
+    return pl.lit(texts).gather(m + 1200)
 
 
 def _day(pid: pl.Expr, m: pl.Expr) -> pl.Expr:
@@ -65,15 +77,15 @@ def generate(spec: SynthSpec) -> SynthDrop:
     care = simulate_care(pop, rng)
     lat = simulate_latent(pop, care, rng)
     M, H = pop.months, pop.n_households
-    # who uses care services, per household-month (care managers refer cases)
-    uses_care = np.zeros((H, M), bool)
+    # who uses care services, per month and household (care managers refer cases)
+    uses_care = np.zeros((M, H), bool)
     for m in range(M):
-        p = pop.present(m)
+        p = np.flatnonzero(pop.present(m))
         lvl = care.level(pop.pid[p], m)
-        uses_care[pop.hh[p][lvl >= 2], m] = True
+        uses_care[m, pop.hh[p][lvl >= 2]] = True
     foreign_hh = np.zeros(H, bool)
     foreign_hh[pop.hh[pop.foreign]] = True
-    cases, confirmed_month = simulate_cases(lat, uses_care, foreign_hh, rng)
+    cases, confirmed_month = simulate_cases(lat, pop, uses_care, foreign_hh, rng)
     apply_case_effect(lat, confirmed_month, rng)
 
     n_pid = int(pop.pid.max()) + 1
@@ -83,14 +95,14 @@ def generate(spec: SynthSpec) -> SynthDrop:
     district = pl.Series(list(spec.districts), dtype=pl.String)
     tables = {
         "residents": _residents(pop, pid_ids, hh_ids, district, rng),
-        "tax": _tax(tax(pop, lat, rng), pid_ids),
-        "care": _care(care_rows(pop, care, rng), pid_ids, pop, month0),
+        "tax": _tax(tax(pop, lat, rng), pid_ids, _last_day(spec)),
+        "care": _care(care_rows(pop, care), pid_ids, pop, month0),
         "care_usage": _care_usage(care_usage(pop, care, lat, rng), pid_ids, month0),
         "school": _school(school(pop, lat, rng), pid_ids, month0),
         "utility": _utility(pop, lat, spec, hh_ids, rng),
         "outcomes": _outcomes(cases, hh_ids, month0, rng),
     }
-    truth = _truth(pop, lat, hh_ids, district, foreign_hh, spec)
+    truth = _truth(pop, lat, pid_ids, hh_ids, district, foreign_hh)
     return SynthDrop(spec=spec, tables=tables, truth=truth)
 
 
@@ -141,9 +153,16 @@ def _residents(
     return out
 
 
-def _tax(t: pl.DataFrame, pid_ids: pl.Series) -> pl.DataFrame:
-    mains = pl.Series(["salary", "pension", "business", "other", "none"], dtype=pl.String)
-    return t.select(
+def _last_day(spec: SynthSpec) -> dt.date:
+    """The last day of the history (the drop's extraction date)."""
+    return (spec.end_month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def _tax(t: pl.DataFrame, pid_ids: pl.Series, extracted: dt.date) -> pl.DataFrame:
+    """Canonical tax rows; an assessment recorded late, after the drop was extracted, is
+    not in the drop yet."""
+    mains = pl.Series(list(schema.MAIN_INCOME), dtype=pl.String)
+    out = t.select(
         person_id=pl.lit(pid_ids).gather(pl.col("pid")),
         fiscal_year=pl.col("fiscal_year"),
         income_total=pl.col("income_total"),
@@ -155,6 +174,7 @@ def _tax(t: pl.DataFrame, pid_ids: pl.Series) -> pl.DataFrame:
             pl.date(pl.col("fiscal_year"), 6, 1) + pl.duration(days=pl.col("late_days"))
         ),
     )
+    return out.filter(pl.col("recorded_on").is_null() | (pl.col("recorded_on") <= extracted))
 
 
 def _care(c: pl.DataFrame, pid_ids: pl.Series, pop: Population, month0: int) -> pl.DataFrame:
@@ -169,7 +189,8 @@ def _care(c: pl.DataFrame, pid_ids: pl.Series, pop: Population, month0: int) -> 
     ).filter(
         # a certificate starts within the history (a child's certificate is not issued before
         # the drop was extracted) and ends after it starts
-        (pl.col("from_m") < pop.months) & ((pl.col("to_m") < 0) | (pl.col("to_m") > pl.col("from_m")))
+        (pl.col("from_m") < pop.months)
+        & (pl.col("to_m").is_null() | (pl.col("to_m") > pl.col("from_m")))
     )
     level = (
         pl.when(pl.col("kind") == 0)
@@ -182,12 +203,21 @@ def _care(c: pl.DataFrame, pid_ids: pl.Series, pop: Population, month0: int) -> 
         .then(pl.when(pl.col("level") == 1).then(pl.lit("A")).otherwise(pl.lit("B")))
         .otherwise(pl.col("level").cast(pl.String))
     )
+    day = ((pl.col("pid") * 13 + pl.col("kind").cast(pl.Int64) * 5) % 28 + 1).cast(pl.Int32)
     return c.select(
         person_id=pl.lit(pid_ids).gather(pl.col("pid")),
         kind=pl.lit(kinds).gather(pl.col("kind").cast(pl.Int64)),
         level=level,
-        valid_from=_date(month0, pl.col("from_m"), pl.col("day")),
-        valid_to=pl.when(pl.col("to_m") >= 0).then(_date(month0, pl.col("to_m"), pl.col("day"))),
+        valid_from=_date(month0, pl.col("from_m"), day),
+        valid_to=pl.when(pl.col("to_m").is_not_null()).then(
+            # a new level's certificate starts the day the previous one ends; a death
+            # ends a certificate on the day the registry records it
+            _date(
+                month0,
+                pl.col("to_m"),
+                pl.when(pl.col("death")).then(_day(pl.col("pid"), pl.col("to_m"))).otherwise(day),
+            )
+        ),
     ).unique(["person_id", "kind", "valid_from"], keep="first", maintain_order=True)
 
 
@@ -214,7 +244,7 @@ def _school(s: pl.DataFrame, pid_ids: pl.Series, month0: int) -> pl.DataFrame:
 
 
 def _utility(
-    pop: Population, lat, spec: SynthSpec, hh_ids: pl.Series, rng: np.random.Generator
+    pop: Population, lat: Latent, spec: SynthSpec, hh_ids: pl.Series, rng: np.random.Generator
 ) -> pl.DataFrame:
     bi_idx = [i for i, d in enumerate(spec.districts) if d in spec.bimonthly_districts]
     bimonthly = np.isin(pop.hh_district, bi_idx)
@@ -247,21 +277,26 @@ def _outcomes(
 
 def _truth(
     pop: Population,
-    lat,
+    lat: Latent,
+    pid_ids: pl.Series,
     hh_ids: pl.Series,
     district: pl.Series,
     foreign_hh: np.ndarray,
-    spec: SynthSpec,
 ) -> dict[str, pl.DataFrame]:
+    """Hidden state: ``latent`` (household_id, month (first day), issue), ``households``
+    (household_id, initial_type, district, foreign, vulnerability) and ``withdrawn``
+    (person_id, household_id, month: people aged 40–64 living withdrawn, ひきこもり)."""
     present = lat.comp.n > 0
-    i, h, m = np.nonzero(lat.state & present[None, :, :])
+    i, m, h = np.nonzero(lat.state & present[None, :, :])
     issues = pl.Series(list(schema.ISSUES), dtype=pl.String)
-    latent = pl.DataFrame(
-        {"i": i.astype(np.int64), "h": h.astype(np.int64), "m": m.astype(np.int32)}
-    ).select(
-        household_id=pl.lit(hh_ids).gather(pl.col("h")),
-        month=_date(pop.month0, pl.col("m"), pl.lit(1)),
-        issue=pl.lit(issues).gather(pl.col("i")),
+    latent = (
+        pl.DataFrame({"i": i.astype(np.int64), "h": h.astype(np.int64), "m": m.astype(np.int32)})
+        .sort("i", "h", "m")
+        .select(
+            household_id=pl.lit(hh_ids).gather(pl.col("h")),
+            month=_date(pop.month0, pl.col("m"), pl.lit(1)),
+            issue=pl.lit(issues).gather(pl.col("i")),
+        )
     )
     types = pl.Series(list(HH_TYPES), dtype=pl.String)
     households = pl.DataFrame(
@@ -278,4 +313,14 @@ def _truth(
         foreign=pl.col("foreign"),
         vulnerability=pl.col("vulnerability"),
     )
-    return {"latent": latent, "households": households}
+    wm, j = np.nonzero(lat.withdrawn)
+    withdrawn = (
+        pl.DataFrame({"p": pop.pid[j], "h": pop.hh[j].astype(np.int64), "m": wm.astype(np.int32)})
+        .sort("p", "m")
+        .select(
+            person_id=pl.lit(pid_ids).gather(pl.col("p")),
+            household_id=pl.lit(hh_ids).gather(pl.col("h")),
+            month=_date(pop.month0, pl.col("m"), pl.lit(1)),
+        )
+    )
+    return {"latent": latent, "households": households, "withdrawn": withdrawn}

@@ -15,7 +15,7 @@ from kizuki.model.metrics import (
     reliability,
     top_per_district,
 )
-from kizuki.model.selective import explore_at_capacity, pu_weights
+from kizuki.model.selective import explore_at_capacity, pu_weights, soft_targets
 
 
 def test_pu_weights_discount_only_unlabelled_households_by_their_prior() -> None:
@@ -26,6 +26,17 @@ def test_pu_weights_discount_only_unlabelled_households_by_their_prior() -> None
     np.testing.assert_allclose(pu_weights(label, assessed, prior, 0.0), np.ones(5))
     with pytest.raises(ValueError, match="alpha"):
         pu_weights(label, assessed, prior, 1.5)
+
+
+def test_soft_targets_spread_the_pseudo_cases_over_flagged_unlabelled_households() -> None:
+    label = np.array([1, 0, 0, 0, 0, 0])
+    assessed = np.array([0, 1, 0, 0, 0, 0])
+    prior = np.array([0.5, 1.0, 1.0, 0.5, 0.5, 0.0])
+    t = soft_targets(label, assessed, prior, 1.0)
+    np.testing.assert_allclose(t, [1.0, 0.0, 0.5, 0.25, 0.25, 0.0])
+    assert t[2:].sum() == pytest.approx(1.0)  # one pseudo-case over the unlabelled
+    np.testing.assert_allclose(soft_targets(label, assessed, prior, 0.0), [1, 0, 0, 0, 0, 0])
+    assert soft_targets(label, assessed, prior, 1e9)[2] == 1.0  # never above 1
 
 
 def _candidates() -> tuple[pl.DataFrame, pl.DataFrame]:

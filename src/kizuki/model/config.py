@@ -39,6 +39,7 @@ class ModelConfig(StrictModel):
     negative_sample: float = Field(0.3, gt=0, le=1)
     lightgbm: LightGBMParams
     pu_alpha: float = Field(0.8, ge=0, le=1)
+    prior_cases: float = Field(0.0, ge=0)
     explore_share: float = Field(0.1, ge=0, lt=1)
     isotonic_min_positives: int = Field(60, ge=1)
     eval_capacity_share: float = Field(0.01, gt=0, lt=1)

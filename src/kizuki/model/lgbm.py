@@ -52,10 +52,11 @@ class TrainSet:
 
 
 def lightgbm_params(config: ModelConfig) -> dict[str, Any]:
-    """LightGBM parameters from the config: binary objective, deterministic, quiet."""
+    """LightGBM parameters from the config: log loss on [0, 1] targets (sigmoid link, so raw
+    scores are log-odds), deterministic, quiet."""
     p = config.lightgbm
     return {
-        "objective": "binary",
+        "objective": "cross_entropy",  # = binary log loss for 0/1 targets; accepts soft ones
         "learning_rate": p.learning_rate,
         "num_leaves": p.num_leaves,
         "max_depth": p.max_depth,

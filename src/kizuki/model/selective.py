@@ -3,7 +3,7 @@
 A household with no confirmed case is not a household without the need: it may be
 one nobody looked at. Treating every unlabelled household as a negative teaches a
 model who gets *noticed* (care users, people who ask) as much as who is *in need*.
-Two measured remedies (see benchmarks/eval_models.py for the figures):
+Three measured remedies (see benchmarks/eval_models.py for the figures):
 
 - **Positive-unlabelled weights** (:func:`pu_weights`): confirmed cases weigh 1;
   households assessed in the window and found without the need (``confirmed =
@@ -11,6 +11,10 @@ Two measured remedies (see benchmarks/eval_models.py for the figures):
   and, as a negative, weighs ``1 - alpha * prior``, where the prior of hidden need is
   the 気づき checklist score (0–1). Households the checklist flags are likelier hidden
   positives, so they pull the model less towards "no need".
+- **Weak-label prior** (:func:`soft_targets`): unlabelled households get a soft target
+  from the checklist score, scaled so that the checklist contributes a fixed number of
+  pseudo-cases. With few real cases (a rare issue, a village) the model then learns the
+  checklist's ranking instead of nothing; with many, the real cases dominate.
 - **Exploration share** (:func:`explore_at_capacity`): a share of each district's
   capacity goes, instead of to the model's next-ranked households, to the households
   the checklist flags most among those the model ranks low — a visit there either
@@ -37,6 +41,25 @@ def pu_weights(
     prior = np.clip(np.nan_to_num(np.asarray(prior, dtype=float), nan=0.0), 0.0, 1.0)
     unlabelled = (np.asarray(label) == 0) & (np.asarray(assessed) == 0)
     return np.where(unlabelled, 1.0 - alpha * prior, 1.0)
+
+
+def soft_targets(
+    label: np.ndarray, assessed: np.ndarray, prior: np.ndarray, prior_cases: float
+) -> np.ndarray:
+    """Training targets with the checklist as a weak-label prior of ``prior_cases`` pseudo-cases.
+
+    Confirmed cases keep 1 and assessed negatives 0; an unlabelled household gets
+    ``lam * prior`` with ``lam = min(1, prior_cases / sum(prior over unlabelled))``: the
+    checklist spreads ``prior_cases`` expected hidden cases over the households it flags.
+    Where real cases are few (a rare issue, a village), the prior carries the ranking;
+    where they are many, it is outweighed. In: arrays of length n; out: targets in [0, 1].
+    """
+    label = np.asarray(label, dtype=float)
+    prior = np.clip(np.nan_to_num(np.asarray(prior, dtype=float), nan=0.0), 0.0, 1.0)
+    unlabelled = (label == 0) & (np.asarray(assessed) == 0)
+    mass = float(prior[unlabelled].sum())
+    lam = min(1.0, prior_cases / mass) if prior_cases > 0 and mass > 0 else 0.0
+    return np.where(unlabelled, lam * prior, label)
 
 
 def explore_at_capacity(frame: pl.DataFrame, capacity: pl.DataFrame, share: float) -> pl.Series:

@@ -35,7 +35,7 @@ class DriftConfig(StrictModel):
 
     bins: int = Field(10, ge=2, le=50)
     epsilon: float = Field(1e-4, gt=0, lt=0.01)
-    practical_psi: float = Field(0.2, gt=0)
+    practical_psi: float = Field(0.25, gt=0)
     district_practical_psi: float = Field(0.25, gt=0)
     alpha: float = Field(0.01, gt=0, lt=0.5)
     null_draws: int = Field(1000, ge=100, le=100_000)
@@ -74,7 +74,7 @@ class StabilityConfig(StrictModel):
 class ReasonsConfig(StrictModel):
     """Reason-drift threshold."""
 
-    practical_psi: float = Field(0.2, gt=0)
+    practical_psi: float = Field(0.25, gt=0)
 
 
 class PerformanceConfig(StrictModel):

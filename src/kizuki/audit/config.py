@@ -1,29 +1,53 @@
-"""Audit settings (``configs/audit.yaml``), validated on load."""
+"""``configs/audit.yaml`` as a validated model (see the YAML file for every field's meaning)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from kizuki.config import StrictModel, load_config
 
-GroupName = Literal["district", "nationality", "hh_type", "oldest_age_band", "head_sex"]
+Dimension = Literal["district", "nationality", "hh_type", "oldest_age_band", "head_sex"]
+
+
+class BootstrapConfig(StrictModel):
+    """Household bootstrap: replicates, seed and interval level."""
+
+    replicates: int = Field(1000, ge=100, le=20_000)
+    seed: int = 20261128
+    level: float = Field(0.95, gt=0.5, lt=1)
+
+
+class AlertConfig(StrictModel):
+    """When the audit fails the command."""
+
+    recall_ratio_below: float | None = Field(0.8, gt=0, le=1)
+    on_truth: bool = False
 
 
 class AuditConfig(StrictModel):
     """``configs/audit.yaml``."""
 
     config_version: Literal[1]
-    groups: list[GroupName]
-    intersections: list[tuple[GroupName, GroupName]] = Field(default_factory=list)
+    dimensions: list[Dimension] = Field(min_length=1)
+    intersections: list[tuple[Dimension, Dimension]] = Field(default_factory=list)
+    intersection_min_households: int = Field(50, ge=10)
+    reference_groups: dict[str, str] = Field(default_factory=dict)
     min_cell: int = Field(10, ge=10)
-    bootstrap_draws: int = Field(300, ge=50, le=5000)
-    seed: int = 0
-    alert_recall_ratio: float = Field(0.8, gt=0, le=1)
+    bootstrap: BootstrapConfig = BootstrapConfig()
+    min_matured_share: float = Field(1.0, gt=0, le=1)
+    alerts: AlertConfig = AlertConfig()
+
+    @model_validator(mode="after")
+    def _pairs_differ(self) -> AuditConfig:
+        for a, b in self.intersections:
+            if a == b:
+                raise ValueError(f"an intersection needs two different dimensions; got {a} × {b}")
+        return self
 
 
 def load_audit_config(directory: Path | None = None) -> AuditConfig:
-    """Read and validate ``configs/audit.yaml``."""
+    """Read and validate ``configs/audit.yaml`` (ConfigError naming the field on failure)."""
     return load_config(AuditConfig, "audit", directory)

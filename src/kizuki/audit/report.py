@@ -1,151 +1,337 @@
-"""Audit outputs: JSON for machines, one self-contained HTML page for people (ja/en)."""
+"""Audit outputs: ``audit.json`` (for machines) and ``audit.html`` (one self-contained page, ja/en).
+
+Recall parity comes first (outreach is assistive and capacity is small: a list that
+misses whole groups is the harm to watch), with a dot-and-interval chart of each
+group's recall ratio to the reference group; the other metrics sit beside it. Every
+number comes from :attr:`AuditResult.rows`, already suppressed: a small cell shows
+"<10", a cell hidden to protect another shows "※", outcomes not yet known show
+"pending" — never a zero in their place.
+"""
 
 from __future__ import annotations
 
-import html
+import datetime as dt
 import json
+import math
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
-from kizuki.audit.run import AuditResult
-from kizuki.contract.schema import ISSUE_NAMES_EN, ISSUE_NAMES_JA
+from kizuki.audit.core import ALL, OVERALL, AuditResult
+from kizuki.audit.metrics import METRICS
 from kizuki.io.atomic import write_text
+from kizuki.monitor.page import dot_whisker, esc, page, table
+from kizuki.monitor.report import issue_label
 
-T = {
+T: dict[str, dict[str, str]] = {
     "ja": {
         "title": "気づき 公平性の監査",
-        "asof": "基準日",
-        "matured": "結果の判明度",
-        "pending": "この実行の対象期間の支援記録はまだ出そろっていません。確認率・見逃し率などは、記録が出そろってから表示します（ゼロではありません）。",
-        "intro": "訪問候補リストが特定の集団を見逃していないかを確かめます。アウトリーチは支援の入口で件数に限りがあるため、集団ごとの「見つけられた割合（再現率）」の差を最初に示します。10世帯未満のセルは表示しません（<10）。",
-        "ratio": "再現率の比（最大の集団を基準、95%区間）",
-        "group": "区分",
-        "value": "集団",
-        "n": "世帯数",
-        "selection_rate": "掲載率",
-        "prevalence": "新規支援の割合",
-        "precision": "的中率",
-        "recall": "再現率",
-        "fnr": "見逃し率",
-        "for": "非掲載中の支援割合",
-        "alerts": "注意",
+        "as_of": "基準日",
+        "run": "実行ID",
+        "households": "世帯数",
+        "listed": "リスト掲載世帯",
+        "horizon": "確認期間",
+        "months": "{h} か月",
+        "known": "支援記録の最新日",
+        "matured": "期間の経過",
+        "pending_box": "この実行の確認期間（基準日から {h} か月）は、支援記録の最新日 {d} の時点で {p} しか経過していません。確認率・見逃し率などは期間が {m} 経過してから表示します（「結果待ち」はゼロという意味ではありません）。",
+        "no_outcomes": "支援記録（outcomes）が与えられていないため、結果に基づく指標は表示していません。掲載率のみです。",
+        "intro": "訪問候補リストが特定の集団を見逃していないかを確かめます。アウトリーチは支援の入口で、訪問できる件数に限りがあるため、集団ごとの「見つけられた割合（再現率）」が基準集団と比べてどうかを最初に示し、ほかの指標をその横に示します。区間はブートストラップ（世帯の再抽出）による{level}区間です。",
+        "suppress": "10世帯未満のセルは表示しません（<10）。他のセルが引き算で分からないように隠したものは ※、結果がまだ出そろっていないものは「結果待ち」と表示します。",
+        "alerts": "アラート",
         "none": "なし",
+        "source_outcomes": "支援記録に基づく監査（確認された新規の支援）",
+        "source_truth": "合成データの真値に基づく監査（本当に支援が必要だった世帯をどれだけ見つけたか）",
+        "all_issues": "全課題（世帯×課題の組）",
+        "recall_parity": "再現率の公平性",
+        "others": "その他の指標",
+        "dimension": "区分",
+        "group": "集団",
+        "n": "世帯数",
+        "n_pairs": "組数",
+        "recall": "再現率",
+        "selection_rate": "掲載率",
+        "precision": "的中率",
+        "fnr": "見逃し率",
+        "for": "非掲載中の該当率",
+        "prevalence": "該当率",
+        "diff": "差（基準との）",
+        "ratio": "比（基準との）",
+        "ref": "基準",
+        "chart": "{dim}: 再現率の比（基準 = {ref}）",
+        "ref_hidden": "基準集団（{ref}）の再現率が表示できない（<10 または ※）ため、差と比は示せません。",
+        "small": "<10",
+        "protected": "※",
+        "pending": "結果待ち",
+        "method": "方法",
+        "overall": "全体",
+        "dims": {"district": "地区", "nationality": "国籍", "hh_type": "世帯の型", "oldest_age_band": "最年長者の年齢層", "head_sex": "世帯主の性別", "overall": "全体"},
     },
     "en": {
         "title": "kizuki fairness audit",
-        "asof": "As of",
-        "matured": "Outcomes known",
-        "pending": "Case records for this run's horizon are not all in yet. Precision, recall and the other outcome metrics appear once they are (they are not zero).",
-        "intro": "Does the shortlist pass over whole groups? Outreach is assistive and capacity is small, so the gap in recall (the share of new cases the list found) comes first. Cells under 10 households are suppressed (<10).",
-        "ratio": "Recall ratio to the largest group (95% interval)",
-        "group": "Group",
-        "value": "Value",
-        "n": "Households",
-        "selection_rate": "Selection rate",
-        "prevalence": "Prevalence",
-        "precision": "Precision",
-        "recall": "Recall",
-        "fnr": "FNR",
-        "for": "FOR",
+        "as_of": "As of",
+        "run": "Run id",
+        "households": "Households",
+        "listed": "Listed households",
+        "horizon": "Horizon",
+        "months": "{h} months",
+        "known": "Case records known until",
+        "matured": "Horizon passed",
+        "pending_box": "Only {p} of this run's horizon ({h} months from the as-of date) had passed by the newest case record ({d}). Precision, recall and the other outcome metrics are shown once {m} has passed (\"pending\" does not mean zero).",
+        "no_outcomes": "No case records (outcomes) were given: only selection rates are shown.",
+        "intro": "Does the shortlist pass over whole groups? Outreach is assistive and capacity is small, so each group's recall (the share of cases the list found) against the reference group's comes first; the other metrics sit beside it. Intervals are {level} household-bootstrap intervals.",
+        "suppress": "Cells under 10 households are not shown (<10). ※ marks a number hidden so that a small cell cannot be recovered by subtraction; \"pending\" marks outcomes not yet known.",
         "alerts": "Alerts",
         "none": "none",
+        "source_outcomes": "Audit against case records (new confirmed cases)",
+        "source_truth": "Audit against synthetic truth (how much true need the list found)",
+        "all_issues": "All issues (household × issue pairs)",
+        "recall_parity": "Recall parity",
+        "others": "Other metrics",
+        "dimension": "Dimension",
+        "group": "Group",
+        "n": "Households",
+        "n_pairs": "Pairs",
+        "recall": "Recall",
+        "selection_rate": "Selection rate",
+        "precision": "Precision",
+        "fnr": "FNR",
+        "for": "FOR",
+        "prevalence": "Prevalence",
+        "diff": "Difference to reference",
+        "ratio": "Ratio to reference",
+        "ref": "reference",
+        "chart": "{dim}: recall ratio (reference = {ref})",
+        "ref_hidden": "The reference group's ({ref}) recall cannot be shown (<10 or ※), so no difference or ratio is given.",
+        "small": "<10",
+        "protected": "※",
+        "pending": "pending",
+        "method": "Method",
+        "overall": "overall",
+        "dims": {"district": "district", "nationality": "nationality", "hh_type": "household type", "oldest_age_band": "age band of the oldest", "head_sex": "sex of the head", "overall": "overall"},
     },
 }
 
 
-def to_json(result: AuditResult) -> str:
-    """The audit as JSON (suppressed cells are null with ``suppressed`` true)."""
-    return json.dumps(
-        {
-            "as_of": result.as_of,
-            "horizon_months": result.horizon_months,
-            "matured_share": result.matured_share,
-            "outcomes_through": result.outcomes_through,
-            "alerts": result.alerts,
-            "metrics": result.metrics.to_dicts(),
-            "recall_ratios": result.recall_ratios.to_dicts(),
+def _jsonable(v: Any) -> Any:
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, dict):
+        return {str(k): _jsonable(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_jsonable(x) for x in v]
+    return v
+
+
+def method(result: AuditResult) -> dict[str, Any]:
+    """The audit's definitions and settings."""
+    c = result.config
+    return {
+        "listed": "on the run's shortlist for that issue (the list size is the districts' capacity)",
+        "cohort": "scores.parquet rows of the issue: households on the as-of date without a known case of it",
+        "label": f"a confirmed case of the issue opened in (as_of, as_of + {result.horizon_months} months] (contract §2)",
+        "truth": "the household truly had the need in the month of the as-of date (truth/latent.parquet)",
+        "metrics": {
+            "selection_rate": "listed / n",
+            "recall": "tp / (tp + fn)",
+            "precision": "tp / (tp + fp)",
+            "fnr": "fn / (tp + fn)",
+            "for": "fn / (fn + tn)",
+            "prevalence": "(tp + fn) / n",
         },
-        ensure_ascii=False,
-        indent=2,
-        default=str,
+        "reference_group": "the dimension's largest group of households on the as-of date unless configured",
+        "references": result.references,
+        "bootstrap": {
+            "replicates": c.bootstrap.replicates,
+            "seed": c.bootstrap.seed,
+            "level": c.bootstrap.level,
+            "how": "households resampled with replacement (multinomial counts of identical household patterns)",
+        },
+        "suppression": {
+            "min_cell": c.min_cell,
+            "primary": "a number is shown only when every cell it derives from holds at least min_cell households "
+            "(n; listed and not listed for the selection rate; tp, fp, fn and tn for the outcome metrics)",
+            "secondary": "within every published total (a dimension, an intersection's rows and columns, a "
+            "group's issues against its all-issues figure) the hidden groups together hold at least min_cell "
+            "in every cell, else more groups are hidden",
+            "intersections": f"cells under {c.intersection_min_households} households are left out",
+        },
+        "min_matured_share": c.min_matured_share,
+        "alert": f"recall ratio interval entirely below {c.alerts.recall_ratio_below}" if c.alerts.recall_ratio_below else None,
+    }
+
+
+def audit_json(result: AuditResult) -> dict[str, Any]:
+    """The audit as a JSON-ready dict (suppressed numbers are null with their status)."""
+    return _jsonable(
+        {
+            "kind": "kizuki-audit",
+            "version": 1,
+            "generated_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "run": result.run,
+            "horizon_months": result.horizon_months,
+            "outcomes_known_until": result.known_until,
+            "matured_share": result.matured_share,
+            "outcome_metrics": "shown" if result.labels_known else "pending",
+            "truth": result.truth,
+            "alerts": [a.to_dict() for a in result.alerts],
+            "method": method(result),
+            "rows": result.rows.to_dicts(),
+            "timings_s": result.timings,
+        }
     )
 
 
-def _fmt(v: object) -> str:
-    return "<10" if v is None else f"{float(v):.1%}"
+def _pct(v: float | None) -> str:
+    if v is None:
+        return ""
+    return f"{100 * v:.2f}%" if abs(v) < 0.01 else f"{100 * v:.1f}%"
 
 
-def to_html(result: AuditResult, lang: str = "ja") -> str:
-    """One self-contained page: recall ratios first, then every metric by group."""
-    t = T[lang]
-    names = ISSUE_NAMES_JA if lang == "ja" else ISSUE_NAMES_EN
-    e = html.escape
-    out = [
-        f"<!doctype html><html lang='{lang}'><head><meta charset='utf-8'><title>{e(t['title'])}</title>",
-        "<style>body{font-family:sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;margin:.5em 0 1.5em}"
-        "td,th{border:1px solid #ccc;padding:.25em .5em;text-align:right}th{background:#eef}td.l{text-align:left}"
-        ".bar{display:inline-block;height:.8em;background:#2a6fb0}.note{background:#fff6e0;padding:.5em 1em}</style></head><body>",
-        f"<h1>{e(t['title'])}</h1><p>{e(t['asof'])}: {e(result.as_of)} · {e(t['matured'])}: {result.matured_share:.0%}</p>",
-        f"<p>{e(t['intro'])}</p>",
+def _cell(r: Mapping[str, Any], t: Mapping[str, str], kind: str = "value") -> str:
+    status = r["status"]
+    if status != "shown":
+        return f'<span class="supp">{esc(t.get(status, status))}</span>'
+    if kind == "value":
+        if r["value"] is None:
+            return "—"
+        ci = f' <span class="small">[{_pct(r["low"])}–{_pct(r["high"])}]</span>' if r["low"] is not None else ""
+        return f"{_pct(r['value'])}{ci}"
+    if r["reference"]:
+        return f'<span class="small">{esc(t["ref"])}</span>'
+    if kind == "diff":
+        if r["diff"] is None:
+            return "—"
+        ci = f' <span class="small">[{100 * r["diff_low"]:+.1f}–{100 * r["diff_high"]:+.1f}]</span>' if r["diff_low"] is not None else ""
+        return f"{100 * r['diff']:+.1f} pt{ci}"
+    if r["ratio"] is None:
+        return "—"
+    ci = f' <span class="small">[{r["ratio_low"]:.2f}–{r["ratio_high"]:.2f}]</span>' if r["ratio_low"] is not None else ""
+    return f"{r['ratio']:.2f}{ci}"
+
+
+def _n(r: Mapping[str, Any], t: Mapping[str, str]) -> str:
+    if r["n"] is None:
+        return f'<span class="supp">{esc(t.get(r["n_status"], r["n_status"]))}</span>'
+    return f"{r['n']:,}"
+
+
+def _dim_name(name: str, t: Mapping[str, Any]) -> str:
+    dims = t["dims"]
+    return " × ".join(dims.get(p, p) for p in name.split(" × "))
+
+
+def _block(rows: pl.DataFrame, dim: str, t: Mapping[str, Any], pairs: bool) -> str:
+    """Recall parity (chart + table) then the other metrics for one dimension."""
+    sub = rows.filter(pl.col("dimension") == dim)
+    if sub.height == 0:
+        return ""
+    by_metric = {m: sub.filter(pl.col("metric") == m).sort("group") for m in METRICS}
+    recall = by_metric["recall"]
+    groups = recall["group"].to_list()
+    ref = next((g for g, is_ref in zip(groups, recall["reference"].to_list(), strict=True) if is_ref), "")
+    out = [f"<h4>{esc(_dim_name(dim, t))}</h4>"]
+    if dim != OVERALL:
+        pts, los, his = [], [], []
+        for r in recall.iter_rows(named=True):
+            ok = r["status"] == "shown" and r["ratio"] is not None
+            pts.append(r["ratio"] if ok else None)
+            los.append(r["ratio_low"] if ok else None)
+            his.append(r["ratio_high"] if ok else None)
+        finite = [v for v in (*pts, *his) if v is not None]
+        out.append(
+            dot_whisker(
+                groups,
+                pts,
+                los,
+                his,
+                title=t["chart"].format(dim=_dim_name(dim, t), ref=ref),
+                reference=1.0,
+                reference_label=f"1.0 = {ref}",
+                missing_text="<10 / ※",
+                hi_limit=max(2.0, *(finite or [0.0])) if finite else 2.0,
+            )
+        )
+    ref_row = recall.filter(pl.col("reference"))
+    if dim != OVERALL and ref_row.height and ref_row["status"][0] != "shown":
+        out.append(f'<p class="note">{esc(t["ref_hidden"].format(ref=ref))}</p>')
+    n_head = t["n_pairs"] if pairs else t["n"]
+    rec_rows = [
+        [esc(r["group"]) + (f' <span class="small">({esc(t["ref"])})</span>' if r["reference"] else ""), _n(r, t), _cell(r, t), _cell(r, t, "diff"), _cell(r, t, "ratio")]
+        for r in recall.iter_rows(named=True)
     ]
-    if result.matured_share < 1:
-        out.append(f"<p class='note'>{e(t['pending'])}</p>")
-    out.append(
-        f"<h2>{e(t['alerts'])}</h2><ul>"
-        + ("".join(f"<li>{e(a)}</li>" for a in result.alerts) or f"<li>{e(t['none'])}</li>")
-        + "</ul>"
-    )
-    for issue in result.metrics["issue"].unique(maintain_order=True).to_list():
-        out.append(
-            f"<h2>{e(names.get(issue, issue))}</h2><h3>{e(t['ratio'])}</h3><table><tr><th>{e(t['group'])}</th><th>{e(t['value'])}</th><th>ratio</th><th>95%</th><th></th></tr>"
-        )
-        for r in result.recall_ratios.filter(pl.col("issue") == issue).iter_rows(named=True):
-            ratio = "<10" if r["recall_ratio"] is None else f"{r['recall_ratio']:.2f}"
-            ci = "" if r["ci_low"] is None else f"{r['ci_low']:.2f}–{r['ci_high']:.2f}"
-            bar = (
-                ""
-                if r["recall_ratio"] is None
-                else f"<span class='bar' style='width:{min(r['recall_ratio'], 2) * 80:.0f}px'></span>"
-            )
-            out.append(
-                f"<tr><td class='l'>{e(r['group'])}</td><td class='l'>{e(r['value'])} / {e(r['reference'])}</td><td>{ratio}</td><td>{ci}</td><td class='l'>{bar}</td></tr>"
-            )
-        out.append(
-            "</table><table><tr>"
-            + "".join(
-                f"<th>{e(t[k])}</th>"
-                for k in (
-                    "group",
-                    "value",
-                    "n",
-                    "recall",
-                    "selection_rate",
-                    "precision",
-                    "fnr",
-                    "for",
-                    "prevalence",
-                )
-            )
-            + "</tr>"
-        )
-        for r in result.metrics.filter(pl.col("issue") == issue).iter_rows(named=True):
-            n = "<10" if r["n"] is None else f"{r['n']:,}"
-            cells = "".join(
-                f"<td>{_fmt(r[k]) if not (r[k] is None and not r['suppressed'] and result.matured_share < 1 and k != 'selection_rate') else '—'}</td>"
-                for k in ("recall", "selection_rate", "precision", "fnr", "for", "prevalence")
-            )
-            out.append(
-                f"<tr><td class='l'>{e(r['group'])}</td><td class='l'>{e(r['value'])}</td><td>{n}</td>{cells}</tr>"
-            )
-        out.append("</table>")
-    out.append("</body></html>")
+    out.append(table([t["group"], n_head, t["recall"], t["diff"], t["ratio"]], rec_rows))
+    other = [m for m in METRICS if m != "recall"]
+    rows_o = []
+    for i, g in enumerate(groups):
+        cells = [esc(g)]
+        for m in other:
+            r = by_metric[m].row(i, named=True)
+            val = _cell(r, t)
+            if r["status"] == "shown" and not r["reference"] and r["ratio"] is not None:
+                val += f' <span class="small">×{r["ratio"]:.2f}</span>'
+            cells.append(val)
+        rows_o.append(cells)
+    out.append(f"<p class=\"small\">{esc(t['others'])}</p>")
+    out.append(table([t["group"], *[t[m] for m in other]], rows_o))
     return "".join(out)
 
 
-def write_audit(out: Path, result: AuditResult, lang: str) -> list[Path]:
-    """Write ``audit.json`` and ``audit.html`` into ``out``."""
-    return [
-        write_text(out / "audit.json", to_json(result)),
-        write_text(out / "audit.html", to_html(result, lang)),
+def render_audit_html(result: AuditResult, lang: str = "ja") -> str:
+    """The audit as one self-contained HTML page in ``lang`` (ja or en)."""
+    t = T["en" if lang == "en" else "ja"]
+    level = f"{result.config.bootstrap.level:.0%}"
+    run = result.run
+    facts = [
+        [esc(t["as_of"]), esc(run["as_of"])],
+        [esc(t["run"]), esc(run["run_id"])],
+        [esc(t["households"]), f"{run['households']:,}"],
+        [esc(t["listed"]), f"{run['listed']:,}"],
+        [esc(t["horizon"]), esc(t["months"].format(h=result.horizon_months))],
+        [esc(t["known"]), esc(result.known_until or "—")],
+        [esc(t["matured"]), f"{result.matured_share:.0%}"],
     ]
+    out = [f"<h1>{esc(t['title'])}</h1>", table(["", ""], facts, left=2)]
+    if result.known_until is None:
+        out.append(f'<div class="box bad">{esc(t["no_outcomes"])}</div>')
+    elif not result.labels_known:
+        out.append(
+            '<div class="box bad">'
+            + esc(t["pending_box"].format(h=result.horizon_months, d=result.known_until, p=f"{result.matured_share:.0%}", m=f"{result.config.min_matured_share:.0%}"))
+            + "</div>"
+        )
+    out.append(f"<p>{esc(t['intro'].format(level=level))}</p><p class=\"note\">{esc(t['suppress'])}</p>")
+    if result.alerts:
+        items = "".join(f"<li>{esc(a.message(lang))}</li>" for a in result.alerts)
+        out.append(f'<div class="box bad"><b>{esc(t["alerts"])}</b><ul>{items}</ul></div>')
+    else:
+        out.append(f'<div class="box ok">{esc(t["alerts"])}: {esc(t["none"])}</div>')
+    dims = list(dict.fromkeys(result.rows["dimension"].to_list()))
+    for source in ("outcomes", "truth"):
+        rows = result.rows.filter(pl.col("source") == source)
+        if rows.height == 0:
+            continue
+        out.append(f"<h2>{esc(t['source_' + source])}</h2>")
+        issues = [ALL, *sorted(set(rows["issue"].to_list()) - {ALL})]
+        for k, issue in enumerate(issues):
+            title = t["all_issues"] if issue == ALL else issue_label(issue, lang)
+            body = f"<h3>{esc(t['recall_parity'])}</h3>" + "".join(_block(rows.filter(pl.col("issue") == issue), d, t, issue == ALL) for d in dims)
+            open_attr = " open" if k == 0 else ""
+            out.append(f"<details{open_attr}><summary><b>{esc(title)}</b></summary>{body}</details>")
+    m = method(result)
+    out.append(f"<h2>{esc(t['method'])}</h2>")
+    out.append(table(["", ""], [[esc(k), esc(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))] for k, v in m.items()], left=2))
+    return page(t["title"], lang, "".join(out))
+
+
+def write_audit_reports(result: AuditResult, out: Path, lang: str = "ja") -> dict[str, Path]:
+    """Write ``audit.json`` and ``audit.html`` into ``out`` atomically; returns the paths."""
+    out = Path(out)
+    return {
+        "audit.json": write_text(out / "audit.json", json.dumps(audit_json(result), ensure_ascii=False, indent=2) + "\n"),
+        "audit.html": write_text(out / "audit.html", render_audit_html(result, lang)),
+    }

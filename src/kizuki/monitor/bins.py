@@ -111,8 +111,16 @@ def encode_pair(reference: pl.Series, current: pl.Series) -> tuple[Encoded, Enco
     return Encoded("numeric", num(reference)), Encoded("numeric", num(current))
 
 
-def fit(reference: Encoded, n_bins: int) -> Bins:
-    """Bins frozen from one run's encoded column (see module docstring)."""
+def fit(reference: Encoded, n_bins: int, min_width: float = 0.0) -> Bins:
+    """Bins frozen from one run's encoded column (see module docstring).
+
+    ``min_width > 0`` (used for scores, on the log-odds scale): each edge moves to the
+    midpoint between its value and the next distinct reference value, and edges are
+    dropped until every bin spans at least ``min_width`` (from the reference minimum to
+    its maximum). Trees and isotonic calibration give large blocks of tied scores; without
+    this, a block moving by a practically meaningless amount across an edge that sits on
+    it reads as a large PSI.
+    """
     if reference.kind == "categorical":
         present = np.unique(reference.values[reference.values >= 0])
         cats = tuple(reference.vocab[i] for i in present)
@@ -125,7 +133,25 @@ def fit(reference: Encoded, n_bins: int) -> Bins:
         return Bins("numeric", edges=())
     qs = np.arange(1, n_bins) / n_bins
     edges = np.unique(np.quantile(x, qs, method="inverted_cdf"))
+    if min_width > 0:
+        edges = _spread(np.unique(x), edges, min_width)
     return Bins("numeric", edges=tuple(float(e) for e in edges))
+
+
+def _spread(distinct: np.ndarray, edges: np.ndarray, min_width: float) -> np.ndarray:
+    """Edges moved to midpoints between distinct values, thinned to ``min_width`` spacing."""
+    above = np.searchsorted(distinct, edges, side="right")
+    inner = above < distinct.size  # an edge at the maximum leaves nothing above it
+    mids = (edges[inner] + distinct[above[inner]]) / 2
+    kept: list[float] = []
+    last = float(distinct[0])
+    for e in mids:
+        if e - last >= min_width:
+            kept.append(float(e))
+            last = float(e)
+    if kept and float(distinct[-1]) - kept[-1] < min_width:
+        kept.pop()
+    return np.asarray(kept, dtype=float)
 
 
 def index(x: Encoded, bins: Bins) -> np.ndarray:

@@ -37,6 +37,7 @@ class DriftConfig(StrictModel):
     epsilon: float = Field(1e-4, gt=0, lt=0.01)
     practical_psi: float = Field(0.25, gt=0)
     district_practical_psi: float = Field(0.25, gt=0)
+    score_min_logit_width: float = Field(0.25, ge=0)
     alpha: float = Field(0.01, gt=0, lt=0.5)
     null_draws: int = Field(1000, ge=100, le=100_000)
     seed: int = 20261128

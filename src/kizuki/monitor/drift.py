@@ -82,12 +82,14 @@ def make_test(
     current: Encoded,
     config: DriftConfig,
     practical: float,
+    min_width: float = 0.0,
 ) -> DriftTest:
     """Freeze bins on ``reference``, count both samples, simulate the null.
 
     A test is ``tested`` when both samples hold at least ``config.min_households`` rows.
+    ``min_width``: see :func:`kizuki.monitor.bins.fit` (scores only).
     """
-    bins = fit(reference, config.bins)
+    bins = fit(reference, config.bins, min_width)
     return test_from_counts(
         kind,
         name,
@@ -206,10 +208,19 @@ def feature_tests(
     return overall + local
 
 
+def _logit(p: pl.Series) -> pl.Series:
+    """Log-odds of probabilities (clipped to [1e-9, 1 - 1e-9]; nulls stay null)."""
+    q = p.cast(pl.Float64).clip(1e-9, 1 - 1e-9)
+    return (q / (1 - q)).log()
+
+
 def score_tests(
     reference: pl.DataFrame, current: pl.DataFrame, config: DriftConfig
 ) -> list[DriftTest]:
-    """PSI tests of the calibrated scores, one per issue (scores.parquet frames)."""
+    """PSI tests of the calibrated scores, one per issue (scores.parquet frames).
+
+    Scores are binned on the log-odds scale with bins at least
+    ``config.score_min_logit_width`` wide (see :func:`kizuki.monitor.bins.fit`)."""
     issues = sorted(
         set(reference["issue"].unique().to_list()) | set(current["issue"].unique().to_list())
     )
@@ -218,11 +229,14 @@ def score_tests(
     out = []
     for issue in issues:
         ref, cur = encode_pair(
-            ref_parts.get((issue,), reference.clear())["score"],
-            cur_parts.get((issue,), current.clear())["score"],
+            _logit(ref_parts.get((issue,), reference.clear())["score"]),
+            _logit(cur_parts.get((issue,), current.clear())["score"]),
         )
         out.append(
-            make_test("score", issue, None, ref, cur, config, config.practical(issue, False))
+            make_test(
+                "score", issue, None, ref, cur, config, config.practical(issue, False),
+                config.score_min_logit_width,
+            )
         )
     return out
 

@@ -1,0 +1,88 @@
+"""Shared test helpers: headless Chromium for pages a person reads (report, monitor, audit).
+
+Tests that use the ``browser`` fixture are skipped only when ``chromium`` is not on PATH
+(CI installs Debian's ``chromium`` and ``fonts-noto-cjk``).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium")
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass
+class Browser:
+    """Headless Chromium working in ``work`` (a fresh profile per call)."""
+
+    work: Path
+
+    def run(self, page: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+        """Open ``page`` (a local file) with extra Chromium flags."""
+        self.work.mkdir(parents=True, exist_ok=True)
+        profile = self.work / f"profile-{len(list(self.work.iterdir()))}"
+        return subprocess.run(
+            [CHROMIUM, *FLAGS, f"--user-data-dir={profile}", *extra, page.as_uri()],  # type: ignore[list-item]
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+
+    def dom(self, page: Path) -> tuple[str, list[str]]:
+        """The DOM after scripts ran, and the URLs the page itself requested."""
+        net = self.work / f"net-{len(list(self.work.glob('net-*')))}.json"
+        dom = self.run(page, f"--log-net-log={net}", "--dump-dom").stdout
+        return dom, page_requests(net)
+
+    def screenshot(self, page: Path, out: Path, width: int = 1100, height: int = 1600) -> Path:
+        """A PNG of the top of the page."""
+        self.run(page, f"--screenshot={out}", f"--window-size={width},{height}", "--hide-scrollbars")
+        return out
+
+    @staticmethod
+    def ink_share(png: Path) -> float:
+        """Share of dark pixels in a screenshot (blank page ≈ 0, black page ≈ 1)."""
+        from PIL import Image
+
+        img = Image.open(png).convert("L")
+        hist = img.histogram()
+        return sum(hist[:128]) / (img.size[0] * img.size[1])
+
+
+def page_requests(net_log: Path) -> list[str]:
+    """URLs the *page* asked for: requests whose network isolation key is the file:// page.
+
+    Chromium's own background requests (update checks and the like) have other keys.
+    """
+    log = json.loads(net_log.read_text(encoding="utf-8"))
+    start = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
+    return [
+        e["params"]["url"]
+        for e in log["events"]
+        if e["type"] == start
+        and str(e["params"].get("network_isolation_key", "")).startswith("file://")
+    ]
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Browser:
+    """Headless Chromium; skips the test when Chromium is not installed."""
+    if CHROMIUM is None:
+        pytest.skip("chromium is not on PATH (apt-get install chromium fonts-noto-cjk)")
+    return Browser(tmp_path / "chromium")

@@ -67,6 +67,38 @@ T: dict[str, dict[str, str]] = {
         "pending": "結果待ち",
         "method": "方法",
         "overall": "全体",
+        "groups": {
+            "single_65plus": "65歳以上の一人暮らし",
+            "single_under65": "65歳未満の一人暮らし",
+            "eight050_shape": "高齢の親と中高年の子",
+            "three_generation": "三世代",
+            "elderly_only": "高齢者のみ",
+            "single_parent": "ひとり親と子",
+            "couple_with_children": "夫婦と子",
+            "other": "その他",
+            "jp": "日本国籍のみ",
+            "foreign": "外国籍の人がいる",
+            "M": "男性",
+            "F": "女性",
+            "unknown": "不明",
+            "all": "全体",
+            "<40": "40歳未満",
+            "40-64": "40〜64歳",
+            "65-74": "65〜74歳",
+            "75-84": "75〜84歳",
+            "85+": "85歳以上",
+        },
+        "glossary_title": "用語",
+        "glossary": [
+            ["再現率", "その集団で支援が必要だった世帯のうち、リストに載った世帯の割合（見つけられた割合）"],
+            ["見逃し率", "支援が必要だった世帯のうち、リストに載らなかった世帯の割合（1 − 再現率）"],
+            ["掲載率", "その集団の世帯のうち、リストに載った世帯の割合"],
+            ["的中率", "リストに載った世帯のうち、支援が必要だった世帯の割合"],
+            ["非掲載中の該当率", "リストに載らなかった世帯のうち、支援が必要だった世帯の割合"],
+            ["該当率", "その集団で支援が必要だった世帯の割合"],
+            ["比（基準との）", "基準集団の値を 1 としたときの値。1 より小さいほど基準集団より見つけにくい"],
+            ["区間", "世帯を再抽出して計算をくり返したときに値が入る範囲。区間が 1 をまたぐときは、差があるとは言えない"],
+        ],
         "dims": {"district": "地区", "nationality": "国籍", "hh_type": "世帯の型", "oldest_age_band": "最年長者の年齢層", "head_sex": "世帯主の性別", "overall": "全体"},
     },
     "en": {
@@ -110,6 +142,33 @@ T: dict[str, dict[str, str]] = {
         "pending": "pending",
         "method": "Method",
         "overall": "overall",
+        "groups": {
+            "single_65plus": "living alone, 65+",
+            "single_under65": "living alone, under 65",
+            "eight050_shape": "elderly parent with middle-aged child",
+            "three_generation": "three generations",
+            "elderly_only": "older people only",
+            "single_parent": "single parent with children",
+            "couple_with_children": "couple with children",
+            "other": "other",
+            "jp": "Japanese nationals only",
+            "foreign": "a foreign national in the household",
+            "M": "male",
+            "F": "female",
+            "unknown": "unknown",
+            "all": "all",
+        },
+        "glossary_title": "Terms",
+        "glossary": [
+            ["Recall", "of the group's households that had the need, the share the list found"],
+            ["FNR", "of the households that had the need, the share the list missed (1 − recall)"],
+            ["Selection rate", "the share of the group's households on the list"],
+            ["Precision", "of the listed households, the share that had the need"],
+            ["FOR", "of the households not listed, the share that had the need"],
+            ["Prevalence", "the share of the group's households that had the need"],
+            ["Ratio to reference", "the value with the reference group's as 1; below 1, the list finds this group's need less often"],
+            ["Interval", "where the value falls when households are resampled; an interval of the ratio that spans 1 shows no clear difference"],
+        ],
         "dims": {"district": "district", "nationality": "nationality", "hh_type": "household type", "oldest_age_band": "age band of the oldest", "head_sex": "sex of the head", "overall": "overall"},
     },
 }
@@ -220,6 +279,12 @@ def _n(r: Mapping[str, Any], t: Mapping[str, str]) -> str:
     return f"{r['n']:,}"
 
 
+def _group_name(group: str, t: Mapping[str, Any]) -> str:
+    """A group's label in the page's language (intersections part by part; districts as they are)."""
+    names = t["groups"]
+    return " × ".join(names.get(p, p) for p in group.split(" × "))
+
+
 def _dim_name(name: str, t: Mapping[str, Any]) -> str:
     dims = t["dims"]
     return " × ".join(dims.get(p, p) for p in name.split(" × "))
@@ -234,6 +299,7 @@ def _block(rows: pl.DataFrame, dim: str, t: Mapping[str, Any], pairs: bool) -> s
     recall = by_metric["recall"]
     groups = recall["group"].to_list()
     ref = next((g for g, is_ref in zip(groups, recall["reference"].to_list(), strict=True) if is_ref), "")
+    ref = _group_name(ref, t) if ref else ref
     out = [f"<h4>{esc(_dim_name(dim, t))}</h4>"]
     if dim != OVERALL:
         pts, los, his = [], [], []
@@ -245,7 +311,7 @@ def _block(rows: pl.DataFrame, dim: str, t: Mapping[str, Any], pairs: bool) -> s
         finite = [v for v in (*pts, *his) if v is not None]
         out.append(
             dot_whisker(
-                groups,
+                [_group_name(g, t) for g in groups],
                 pts,
                 los,
                 his,
@@ -261,14 +327,14 @@ def _block(rows: pl.DataFrame, dim: str, t: Mapping[str, Any], pairs: bool) -> s
         out.append(f'<p class="note">{esc(t["ref_hidden"].format(ref=ref))}</p>')
     n_head = t["n_pairs"] if pairs else t["n"]
     rec_rows = [
-        [esc(r["group"]) + (f' <span class="small">({esc(t["ref"])})</span>' if r["reference"] else ""), _n(r, t), _cell(r, t), _cell(r, t, "diff"), _cell(r, t, "ratio")]
+        [esc(_group_name(r["group"], t)) + (f' <span class="small">({esc(t["ref"])})</span>' if r["reference"] else ""), _n(r, t), _cell(r, t), _cell(r, t, "diff"), _cell(r, t, "ratio")]
         for r in recall.iter_rows(named=True)
     ]
     out.append(table([t["group"], n_head, t["recall"], t["diff"], t["ratio"]], rec_rows))
     other = [m for m in METRICS if m != "recall"]
     rows_o = []
     for i, g in enumerate(groups):
-        cells = [esc(g)]
+        cells = [esc(_group_name(g, t))]
         for m in other:
             r = by_metric[m].row(i, named=True)
             val = _cell(r, t)
@@ -322,6 +388,8 @@ def render_audit_html(result: AuditResult, lang: str = "ja") -> str:
             body = f"<h3>{esc(t['recall_parity'])}</h3>" + "".join(_block(rows.filter(pl.col("issue") == issue), d, t, issue == ALL) for d in dims)
             open_attr = " open" if k == 0 else ""
             out.append(f"<details{open_attr}><summary><b>{esc(title)}</b></summary>{body}</details>")
+    out.append(f"<h2>{esc(t['glossary_title'])}</h2>")
+    out.append(table(["", ""], [[esc(k), esc(v)] for k, v in t["glossary"]], left=2))
     m = method(result)
     out.append(f"<h2>{esc(t['method'])}</h2>")
     out.append(table(["", ""], [[esc(k), esc(v if isinstance(v, str) else json.dumps(v, ensure_ascii=False))] for k, v in m.items()], left=2))

@@ -36,7 +36,7 @@ def _cap(**caps: int) -> pl.DataFrame:
 def test_committed_config_loads() -> None:
     cfg = load_shortlist_config()
     assert cfg.config_version == 1
-    assert cfg.priority in ("expected_needs", "max_score")
+    assert cfg.priority in ("issue_turns", "expected_needs", "max_score")
 
 
 @pytest.mark.parametrize(
@@ -81,7 +81,7 @@ def test_compound_household_comes_first_under_expected_needs() -> None:
             "score": [0.40, 0.35, 0.50, 0.01, 0.02, 0.30],
         }
     )
-    out = build_shortlist(scores, hh, NO_KNOWN, _cap(d=2), _cfg())
+    out = build_shortlist(scores, hh, NO_KNOWN, _cap(d=2), _cfg(priority="expected_needs"))
     # A is listed for both issues (expected needs 0.75) and goes before B (0.50)
     assert out["household_id"].to_list() == ["A", "B"]
     assert out["priority"].to_list() == [1, 2]
@@ -90,6 +90,29 @@ def test_compound_household_comes_first_under_expected_needs() -> None:
     assert out["score"].to_list() == [0.40, 0.50]
     by_max = build_shortlist(scores, hh, NO_KNOWN, _cap(d=2), _cfg(priority="max_score"))
     assert by_max["household_id"].to_list() == ["B", "A"]
+
+
+def test_issue_turns_gives_every_issue_its_share_whatever_its_base_rate() -> None:
+    """A common issue with high probabilities (hardship) does not fill the list: the
+    issues take turns by within-issue rank, and within a turn the compound household
+    comes first."""
+    n = 12
+    hh = pl.DataFrame({"household_id": [f"h{i:02d}" for i in range(n)], "district": ["d"] * n})
+    rows = []
+    for i in range(n):
+        rows.append((f"h{i:02d}", "financial_hardship", 0.9 - 0.01 * i))  # high, common
+        rows.append((f"h{i:02d}", "elderly_isolation", 0.05 - 0.001 * ((i + 6) % n)))  # low, rare
+    scores = pl.DataFrame(rows, schema=["household_id", "issue", "score"], orient="row")
+    turns = build_shortlist(scores, hh, NO_KNOWN, _cap(d=4), _cfg(priority="issue_turns"))
+    needs = build_shortlist(scores, hh, NO_KNOWN, _cap(d=4), _cfg(priority="expected_needs"))
+    # expected_needs: the four highest hardship scores, isolation rides along only by chance
+    assert needs["household_id"].to_list() == ["h00", "h01", "h02", "h03"]
+    # issue_turns: the top two of each issue (h06, h07 rank 1-2 on isolation)
+    assert sorted(turns["household_id"].to_list()) == ["h00", "h01", "h06", "h07"]
+    first_turn = turns.filter(pl.col("priority") <= 2)
+    assert sorted(first_turn["household_id"].to_list()) == ["h00", "h06"]
+    # ties within a turn: the larger sum of listed probabilities first
+    assert turns["household_id"].to_list()[0] == "h00"
 
 
 def test_known_case_flagged_with_its_issues() -> None:
@@ -123,32 +146,39 @@ ISSUES = ["eight050", "double_care", "self_neglect"]
 
 
 def _reference(
-    scores: list[tuple[str, str, float]], districts: dict[str, str], caps: dict[str, int]
+    scores: list[tuple[str, str, float]],
+    districts: dict[str, str],
+    caps: dict[str, int],
+    priority: str = "issue_turns",
 ):
     """A direct, loop-based statement of the documented rule (for comparison)."""
-    listed: dict[str, list[tuple[str, float]]] = {}
+    listed: dict[str, list[tuple[str, float, int]]] = {}
     for d, k in caps.items():
         for issue in ISSUES:
             rows = [(h, s) for h, i, s in scores if i == issue and districts[h] == d]
             rows.sort(key=lambda r: (-r[1], r[0]))
-            for h, s in rows[:k]:
-                listed.setdefault(h, []).append((issue, s))
+            for rank, (h, s) in enumerate(rows[:k], start=1):
+                listed.setdefault(h, []).append((issue, s, rank))
     out = {}
     for d, k in caps.items():
         cands = [(h, v) for h, v in listed.items() if districts[h] == d]
-        cands.sort(key=lambda r: (-sum(s for _, s in r[1]), -max(s for _, s in r[1]), r[0]))
+        if priority == "issue_turns":
+            cands.sort(key=lambda r: (min(x[2] for x in r[1]), -sum(x[1] for x in r[1]), r[0]))
+        else:
+            cands.sort(key=lambda r: (-sum(x[1] for x in r[1]), -max(x[1] for x in r[1]), r[0]))
         for p, (h, v) in enumerate(cands[:k], start=1):
-            out[h] = (d, p, sorted(i for i, _ in v))
+            out[h] = (d, p, sorted(x[0] for x in v))
     return out
 
 
+@pytest.mark.parametrize("priority", ["issue_turns", "expected_needs"])
 @settings(max_examples=60, deadline=None)
 @given(
     n=st.integers(1, 25),
     data=st.data(),
 )
 def test_capacities_respected_exactly_and_rule_matches_reference(
-    n: int, data: st.DataObject
+    priority: str, n: int, data: st.DataObject
 ) -> None:
     districts = {f"H{i:03d}": data.draw(st.sampled_from(["北", "南", "東"])) for i in range(n)}
     caps = {d: data.draw(st.integers(0, 8)) for d in sorted(set(districts.values()))}
@@ -165,7 +195,7 @@ def test_capacities_respected_exactly_and_rule_matches_reference(
     )
     hh = pl.DataFrame({"household_id": list(districts), "district": list(districts.values())})
     cap = pl.DataFrame({"district": list(caps), "capacity": list(caps.values())})
-    out = build_shortlist(frame, hh, NO_KNOWN, cap, _cfg())
+    out = build_shortlist(frame, hh, NO_KNOWN, cap, _cfg(priority=priority))
 
     assert out.schema == SHORTLIST_SCHEMA
     assert out["household_id"].is_unique().all()
@@ -175,7 +205,7 @@ def test_capacities_respected_exactly_and_rule_matches_reference(
         part = out.filter(pl.col("district") == d)
         assert part.height == min(k, eligible)  # exactly the capacity, or everyone
         assert part["priority"].to_list() == list(range(1, part.height + 1))
-    ref = _reference(scores, districts, caps)
+    ref = _reference(scores, districts, caps, priority)
     got = {
         r["household_id"]: (r["district"], r["priority"], sorted(r["issues"]))
         for r in out.iter_rows(named=True)

@@ -56,7 +56,7 @@ class ReportData:
     capacities: pl.DataFrame
     known_counts: pl.DataFrame
     config: ReportConfig
-    priority_rule: Literal["expected_needs", "max_score"] = "expected_needs"
+    priority_rule: Literal["issue_turns", "expected_needs", "max_score"] = "issue_turns"
     missing_tables: tuple[str, ...] = field(default_factory=tuple)
 
 

@@ -260,7 +260,11 @@ def render_html(data: ReportData, lang: Lang = "ja") -> str:
         parts.append(f"<p>{escape(t(lang, 'no_known'))}</p>")
     parts.append("</section>")
 
-    order_key = "method_list" if data.priority_rule == "expected_needs" else "method_priority_max"
+    order_key = {
+        "issue_turns": "method_priority_turns",
+        "expected_needs": "method_list",
+        "max_score": "method_priority_max",
+    }[data.priority_rule]
     parts.append(
         f'<section class="method"><h2>{escape(t(lang, "method_heading"))}</h2>'
         f"<p>{escape(t(lang, 'method_score', horizon=data.horizon_months))}</p>"

@@ -87,6 +87,12 @@ STRINGS: dict[Lang, dict[str, str]] = {
         "method_known": (
             "ある課題で既に支援記録が確認されている世帯は、その課題のリスト対象から外しています。"
         ),
+        "method_priority_turns": (
+            "各地区の訪問枠の範囲で、課題ごとに上位に入った世帯を候補とし、"
+            "課題が順番に枠を分け合うように並べています（どれかの課題で1位の世帯、次にどれかの課題で2位の世帯、…）。"
+            "同じ順番の中では、掲載された課題の確率の合計が大きい世帯（複合課題の世帯など）が先です。"
+            "件数の多い課題（生活困窮など）だけでリストが埋まらないようにするためです。"
+        ),
         "method_priority_max": (
             "各地区の訪問枠の範囲で、課題ごとに上位に入った世帯を候補とし、"
             "最も高い確率の大きい順に並べています（同点なら課題の数が多い世帯が先）。"
@@ -168,6 +174,13 @@ STRINGS: dict[Lang, dict[str, str]] = {
         ),
         "method_known": (
             "A household with a confirmed case of an issue is not listed for that issue."
+        ),
+        "method_priority_turns": (
+            "Within each district's capacity, households ranking high on any issue are candidates; the "
+            "issues take turns (first the top household of each issue, then the second of each, ...), and "
+            "within a turn the household with the larger sum of probabilities of its listed issues (a "
+            "compound household, say) comes first. This keeps common issues such as financial hardship "
+            "from filling the whole list."
         ),
         "method_priority_max": (
             "Within each district's capacity, households ranking high on any issue are candidates; they "

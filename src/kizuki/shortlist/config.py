@@ -40,7 +40,7 @@ class ShortlistConfig(StrictModel):
 
     config_version: Literal[1]
     capacity: CapacityConfig
-    priority: Literal["expected_needs", "max_score"] = "expected_needs"
+    priority: Literal["issue_turns", "expected_needs", "max_score"] = "issue_turns"
     min_score: float = Field(default=0.0, ge=0.0, le=1.0)
 
 

@@ -6,10 +6,17 @@ Rule (documented in ``configs/shortlist.yaml`` and the report's methodology note
    district's capacity on issue i alone (ties broken by household_id) and its
    calibrated probability is at least ``min_score``.
 2. Every household listed for at least one issue is a candidate; candidates are
-   ordered within the district by the configured priority (``expected_needs``: the sum
-   of the probabilities of its listed issues, i.e. the expected number of needs one
-   visit finds; ``max_score``: its highest probability) and the first ``capacity``
-   are kept. ``priority`` 1 is the first visit.
+   ordered within the district by the configured priority and the first ``capacity``
+   are kept. ``priority`` 1 is the first visit. Priorities:
+
+   - ``issue_turns`` (default): the issues take turns. A household's key is its best
+     rank within any one issue (1 = the top household of some issue); ties by the
+     sum of the probabilities of its listed issues, then household_id. Each issue gets
+     a comparable share of the visits, whatever its base rate.
+   - ``expected_needs``: the sum of the probabilities of its listed issues (the
+     expected number of needs one visit finds). Common issues with well-recorded
+     cases (financial hardship) then fill most of the list.
+   - ``max_score``: its highest probability.
 3. Each household appears once, with all its listed issues (``issues``, highest
    probability first); ``compound`` marks two or more; ``known_case`` marks a
    household already in support (a confirmed case opened on or before the as-of
@@ -111,9 +118,13 @@ def build_shortlist(
             score=pl.col("score").max(),
             expected_needs=pl.col("score").sum(),
             n_issues=pl.len(),
+            best_rank=pl.col("issue_rank").min(),
         )
     )
-    if config.priority == "expected_needs":
+    if config.priority == "issue_turns":
+        keys = ["district", "best_rank", "expected_needs", "household_id"]
+        desc = [False, False, True, False]
+    elif config.priority == "expected_needs":
         keys = ["district", "expected_needs", "score", "household_id"]
         desc = [False, True, True, False]
     else:

@@ -1,4 +1,5 @@
-"""Shared test helpers: headless Chromium for pages a person reads (report, monitor, audit).
+"""Shared test helpers: headless Chromium for pages a person reads (report, monitor, audit),
+and the scoring-run factory of tests/monitor/factory.py (monitor, audit and CLI tests).
 
 Tests that use the ``browser`` fixture are skipped only when ``chromium`` is not on PATH
 (CI installs Debian's ``chromium`` and ``fonts-noto-cjk``).
@@ -6,11 +7,14 @@ Tests that use the ``browser`` fixture are skipped only when ``chromium`` is not
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -86,3 +90,17 @@ def browser(tmp_path: Path) -> Browser:
     if CHROMIUM is None:
         pytest.skip("chromium is not on PATH (apt-get install chromium fonts-noto-cjk)")
     return Browser(tmp_path / "chromium")
+
+
+@pytest.fixture(scope="session")
+def factory() -> ModuleType:
+    """tests/monitor/factory.py as a module (tests run in importlib mode, so it is loaded
+    by path): fabricated scoring-run folders for monitor and audit tests."""
+    name = "kizuki_monitor_test_factory"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).parent / "monitor" / "factory.py")
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]

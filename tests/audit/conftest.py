@@ -4,28 +4,12 @@ horizon has matured by the drop's newest knowledge date (so outcomes are known).
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 AS_OF = dt.date(2026, 3, 31)  # horizon 6 months: matured by the drop's end (2026-09)
-
-
-def _factory() -> ModuleType:
-    """tests/monitor/factory.py as a module (tests run in importlib mode)."""
-    name = "kizuki_monitor_test_factory"
-    if name in sys.modules:
-        return sys.modules[name]
-    path = Path(__file__).parents[1] / "monitor" / "factory.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +25,9 @@ def audit_drop(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def audit_run_dir(audit_drop: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def audit_run_dir(
+    audit_drop: Path, tmp_path_factory: pytest.TempPathFactory, factory: ModuleType
+) -> Path:
     """A run folder as of :data:`AS_OF` listing 25 households per district and issue."""
     out = tmp_path_factory.mktemp("audit_run") / "run"
-    return _factory().run_from_drop(audit_drop, AS_OF, out, capacity=25)
+    return factory.run_from_drop(audit_drop, AS_OF, out, capacity=25)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -18,18 +16,6 @@ from kizuki.cli.main import app
 runner = CliRunner()
 
 
-def _factory() -> ModuleType:
-    name = "kizuki_monitor_test_factory"
-    if name not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "monitor" / "factory.py"
-        spec = importlib.util.spec_from_file_location(name, path)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
-
-
 INPUTS = {
     "residents": {"present": True, "rows_read": 2000, "rows_rejected": 0},
     "utility": {"present": True, "rows_read": 30000, "rows_rejected": 0},
@@ -37,8 +23,8 @@ INPUTS = {
 
 
 @pytest.fixture
-def runs(tmp_path: Path) -> dict[str, Path]:
-    f = _factory()
+def runs(tmp_path: Path, factory: ModuleType) -> dict[str, Path]:
+    f = factory
     ref = f.fabricate_run(
         tmp_path / "ref", f.frame_generator(960, 1), as_of=dt.date(2026, 8, 31), inputs=INPUTS
     )

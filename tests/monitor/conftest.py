@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -14,24 +12,6 @@ import pytest
 
 REF_AS_OF = dt.date(2026, 8, 31)
 CUR_AS_OF = dt.date(2026, 9, 30)
-
-
-def load_factory() -> ModuleType:
-    """tests/monitor/factory.py as a module (tests run in importlib mode)."""
-    name = "kizuki_monitor_test_factory"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("factory.py"))
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="session")
-def factory() -> ModuleType:
-    return load_factory()
 
 
 @pytest.fixture(scope="session")

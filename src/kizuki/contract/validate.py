@@ -10,6 +10,7 @@ violations found. Rows in = rows kept + rows rejected, always.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -46,53 +47,52 @@ def _as_text(s: pl.Series) -> pl.Series:
     return s.cast(pl.String, strict=False)
 
 
-def _typed_column(col: schema.Column, raw: pl.Series) -> tuple[pl.Series, pl.Series]:
-    """Canonical values and failure rules for one column (rules null where fine)."""
+def _typed_column(col: schema.Column, raw: pl.Series) -> tuple[pl.Series, pl.Series | None]:
+    """Canonical values and failure rules for one column (rules null where fine).
+
+    The rules are ``None`` when no value of the column failed (no all-null Series is built
+    for the common case of a clean column).
+    """
     dtype = col.dtype
-    n = raw.len()
-    none_rules = _nulls(col.name, n, pl.String())
     # fast paths for already-typed parquet columns
     if col.kind in ("date", "month") and raw.dtype in (pl.Date, pl.Datetime):
         values = raw.cast(pl.Date) if raw.dtype == pl.Datetime else raw
         if col.kind == "month":
             values = values.dt.truncate("1mo")
-        return values.alias(col.name), none_rules
+        return values.alias(col.name), None
     if col.kind in ("int", "fiscal_year") and raw.dtype.is_integer():
-        return raw.cast(dtype).alias(col.name), none_rules
+        return raw.cast(dtype).alias(col.name), None
     if col.kind == "float" and raw.dtype.is_numeric():
-        return raw.cast(pl.Float64).alias(col.name), none_rules
+        return raw.cast(pl.Float64).alias(col.name), None
     if col.kind == "bool" and raw.dtype == pl.Boolean:
-        return raw.alias(col.name), none_rules
+        return raw.alias(col.name), None
     text = _as_text(raw)
     if col.kind == "str":
-        if text.str.contains(r"^\s|\s$").any():
-            text = text.str.strip_chars()
+        stripped = text.str.strip_chars()
+        if (stripped != text).any():  # any value with white space around it
+            text = stripped
         blank = text.str.len_bytes() == 0
         if blank.any():
             text = pl.select(pl.when(blank).then(None).otherwise(text)).to_series()
-        return text.alias(col.name), none_rules
+        return text.alias(col.name), None
     if col.kind == "int":
         # vectorised attempt first; only the leftovers go through the Python parser
         direct = text.str.strip_chars().cast(pl.Int64, strict=False)
         leftover = text.filter(direct.is_null() & text.is_not_null())
         if leftover.len() == 0 or leftover.str.strip_chars().eq("").all():
-            return direct.alias(col.name), none_rules
+            return direct.alias(col.name), None
     if col.kind == "float":
         direct = text.str.strip_chars().cast(pl.Float64, strict=False)
         leftover = text.filter(direct.is_null() & text.is_not_null())
         if leftover.len() == 0 or leftover.str.strip_chars().eq("").all():
-            return direct.alias(col.name), none_rules
+            return direct.alias(col.name), None
     if col.kind in ("date", "month"):
-        # fast path for the canonical text forms (YYYY-MM-DD, YYYY-MM); everything else
-        # (和暦, slashes, compact forms, errors) goes through the parser, value by value
-        stripped = text.str.strip_chars()
-        padded = stripped + "-01" if col.kind == "month" else stripped
-        direct = padded.str.to_date("%Y-%m-%d", strict=False)
-        if col.kind == "month":
-            direct = direct.dt.truncate("1mo")
-        leftover = stripped.is_not_null() & (stripped.str.len_bytes() > 0) & direct.is_null()
+        direct = _canonical_dates(text, col.kind)
+        leftover = text.is_not_null() & direct.is_null()
         if not leftover.any():
-            return direct.alias(col.name), none_rules
+            return direct.alias(col.name), None
+        # everything else (和暦, slashes, compact forms, blanks, errors) goes through the
+        # parser, one call per distinct value
         rest = pl.select(pl.when(leftover).then(text)).to_series()
         values, rules = map_unique(rest, parser_for(col), dtype)
         merged = pl.select(pl.coalesce(direct, values)).to_series()
@@ -101,45 +101,75 @@ def _typed_column(col: schema.Column, raw: pl.Series) -> tuple[pl.Series, pl.Ser
     return values.alias(col.name), rules.alias(col.name)
 
 
+def _canonical_dates(text: pl.Series, kind: str) -> pl.Series:
+    """Dates of the values in canonical text form (``YYYY-MM-DD``; ``YYYY-MM`` for months),
+    null elsewhere.
+
+    Two passes: the bare text against the canonical format, which takes almost every value
+    of a machine-written extract at once; then, for the values it missed only, the text
+    stripped of surrounding white space (months: with ``-01`` appended, then truncated to
+    the month). The second pass is what this fast path always accepted, and the first
+    accepts a subset of it with the same dates (``tests/contract/test_validate.py``).
+    """
+    fmt = "%Y-%m" if kind == "month" else "%Y-%m-%d"
+    direct = text.str.to_date(fmt, strict=False)
+    missed = text.is_not_null() & direct.is_null()
+    if not missed.any():
+        return direct
+    rest = text.filter(missed).str.strip_chars()
+    padded = rest + "-01" if kind == "month" else rest
+    second = padded.str.to_date("%Y-%m-%d", strict=False)
+    if kind == "month":
+        second = second.dt.truncate("1mo")
+    filled = direct.scatter(missed.arg_true(), second)
+    return filled
+
+
 def validate_table(table: schema.Table, raw: pl.DataFrame) -> TableResult:
     """Validate and canonicalise one raw table (see module docstring)."""
     n = raw.height
     violations: list[Violation] = []
     cols: dict[str, pl.Series] = {}
-    rule_cols: list[pl.Series] = []
+    rule_cols: list[pl.Series] = []  # only columns where some value broke a rule
     for col in table.columns:
+        rules: pl.Series | None
         if col.name in raw.columns:
             values, rules = _typed_column(col, raw[col.name])
         else:
-            values = _nulls(col.name, n, col.dtype)
-            rules = _nulls(col.name, n, pl.String())
+            values, rules = _nulls(col.name, n, col.dtype), None
         if col.required:
-            missing = values.is_null() & rules.is_null()
-            rules = pl.select(
-                pl.when(missing).then(pl.lit("required_value_missing")).otherwise(rules)
-            ).to_series()
+            missing = values.is_null() if rules is None else values.is_null() & rules.is_null()
+            if missing.any():
+                rules = pl.select(
+                    pl.when(missing)
+                    .then(pl.lit("required_value_missing"))
+                    .otherwise(_or_nulls(rules, n))
+                ).to_series()
         if col.minimum is not None and values.dtype.is_numeric():
             neg = values < col.minimum
-            rules = pl.select(
-                pl.when(neg & rules.is_null()).then(pl.lit("negative_value")).otherwise(rules)
-            ).to_series()
+            if neg.any():
+                rules = _or_nulls(rules, n)
+                rules = pl.select(
+                    pl.when(neg & rules.is_null()).then(pl.lit("negative_value")).otherwise(rules)
+                ).to_series()
         cols[col.name] = values
-        rule_cols.append(rules.alias(col.name))
+        if rules is not None:
+            rule_cols.append(rules.alias(col.name))
 
     frame = pl.DataFrame(list(cols.values()))
-    rules_frame = pl.DataFrame(rule_cols)
-    frame = frame.with_columns(_cross_rules(table, frame, rules_frame))
-    frame = frame.with_row_index(_ROW)
-    if table.name == "residents":
-        frame = _reject_overlaps(frame)
-
-    if frame[_RULE].null_count() == frame.height:  # nothing rejected: no copy
+    if rule_cols or table.name == "residents" or _cross_rules_fire(table, frame):
+        frame = frame.with_columns(_cross_rules(table, frame, rule_cols))
+        frame = frame.with_row_index(_ROW)
+        if table.name == "residents":
+            frame = _reject_overlaps(frame)
+    if _RULE not in frame.columns or frame[_RULE].null_count() == frame.height:
+        # nothing rejected: no copy
         bad = frame.clear()
-        kept = frame.drop(_RULE, _COL, _ROW)
+        kept = frame.drop(_RULE, _COL, _ROW, strict=False)
     else:
         bad = frame.filter(pl.col(_RULE).is_not_null())
         kept = frame.filter(pl.col(_RULE).is_null()).drop(_RULE, _COL, _ROW)
-    kept = kept.with_columns(known_on=_knowledge_date(table.name)).select(list(table.schema))
+    kept = _with_known_on(table.name, kept).select(list(table.schema))
     kept = kept.cast(dict(table.schema))
 
     if bad.height:
@@ -155,6 +185,11 @@ def validate_table(table: schema.Table, raw: pl.DataFrame) -> TableResult:
         )
     assert kept.height + rejects.height == n, "rows in must equal rows kept + rows rejected"
     return TableResult(kept=kept, rejects=rejects, rows_read=n, violations=violations)
+
+
+def _or_nulls(rules: pl.Series | None, n: int) -> pl.Series:
+    """``rules``, or a Series of ``n`` null rules when there are none."""
+    return _nulls("rule", n, pl.String()) if rules is None else rules
 
 
 def _duplicate_rows(kept: pl.DataFrame, key: list[str]) -> int:
@@ -194,16 +229,8 @@ def _rejects(raw: pl.DataFrame, bad: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _cross_rules(table: schema.Table, frame: pl.DataFrame, rules: pl.DataFrame) -> list[pl.Series]:
-    """First broken rule per row (column rules first, then rules across columns)."""
-    column_rule = pl.coalesce(
-        *[pl.when(pl.col(c).is_not_null()).then(pl.lit(c)) for c in rules.columns],
-        pl.lit(None, pl.String),
-    )
-    first = rules.select(
-        pl.coalesce(*[pl.col(c) for c in rules.columns], pl.lit(None, pl.String)).alias(_RULE),
-        column_rule.alias(_COL),
-    )
+def _cross_checks(table: schema.Table) -> list[tuple[str, str, pl.Expr]]:
+    """The rules across columns of a table: (column, rule, broken-when expression)."""
     checks: list[tuple[str, str, pl.Expr]] = []
     if table.name in ("residents", "care"):
         checks.append(("valid_to", "end_before_start", pl.col("valid_to") < pl.col("valid_from")))
@@ -229,6 +256,41 @@ def _cross_rules(table: schema.Table, frame: pl.DataFrame, rules: pl.DataFrame) 
         checks.append(
             ("period_months", "invalid_period_months", ~pl.col("period_months").is_in([1, 2]))
         )
+    return checks
+
+
+def _cross_rules_fire(table: schema.Table, frame: pl.DataFrame) -> bool:
+    """True when some row breaks a rule across columns."""
+    checks = _cross_checks(table)
+    if not checks or frame.height == 0:
+        return False
+    fired = frame.select(pl.any_horizontal([e.fill_null(False) for _, _, e in checks]).any())
+    return bool(fired.item())
+
+
+def _cross_rules(
+    table: schema.Table, frame: pl.DataFrame, rule_cols: list[pl.Series]
+) -> list[pl.Series]:
+    """First broken rule per row (column rules first, then rules across columns).
+
+    ``rule_cols``: per column in contract order, the rule each row broke (only columns
+    where some row broke one; a column without any cannot be a row's first rule).
+    """
+    if rule_cols:
+        rules = pl.DataFrame(rule_cols)
+        column_rule = pl.coalesce(
+            *[pl.when(pl.col(c).is_not_null()).then(pl.lit(c)) for c in rules.columns],
+            pl.lit(None, pl.String),
+        )
+        first = rules.select(
+            pl.coalesce(*[pl.col(c) for c in rules.columns], pl.lit(None, pl.String)).alias(_RULE),
+            column_rule.alias(_COL),
+        )
+    else:
+        first = pl.DataFrame(
+            [_nulls(_RULE, frame.height, pl.String()), _nulls(_COL, frame.height, pl.String())]
+        )
+    checks = _cross_checks(table)
     if not checks:
         return [first[_RULE], first[_COL]]
     cross = frame.select(
@@ -278,8 +340,51 @@ def _month_end(col: str, plus_months: int) -> pl.Expr:
     return pl.col(col).dt.offset_by(f"{plus_months}mo").dt.month_end()
 
 
-def _knowledge_date(table: str) -> pl.Expr:
-    """The ``known_on`` expression for a table (schema.KNOWLEDGE_RULE)."""
+#: the month ends each table's knowledge date needs: (column, months after)
+_MONTH_ENDS: dict[str, tuple[tuple[str, int], ...]] = {
+    "care_usage": (("month", 2),),
+    "school": (("month", 0),),
+    "utility": (("month", 0), ("month", 1)),
+}
+
+
+def _month_end_values(dates: pl.Series, plus_months: int) -> pl.Series:
+    """``_month_end`` of a Date Series, computed once per distinct date.
+
+    A month column holds a few dozen distinct values over millions of rows: the month
+    ends of the sorted distinct dates are looked up by binary search (same values as the
+    element-wise expression, a fraction of its time).
+    """
+    distinct = dates.drop_nulls().unique().sort()
+    if distinct.len() == 0:
+        return dates.to_frame().select(_month_end(dates.name, plus_months)).to_series()
+    ends = distinct.to_frame().select(_month_end(dates.name, plus_months)).to_series()
+    out = ends.gather(distinct.search_sorted(dates))
+    if dates.null_count():
+        out = pl.select(pl.when(dates.is_null()).then(None).otherwise(out)).to_series()
+    return out
+
+
+def _with_known_on(table: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with its ``known_on`` column (plus helper columns the caller drops)."""
+    needed = _MONTH_ENDS.get(table, ())
+    if not needed or frame.height == 0:
+        return frame.with_columns(known_on=_knowledge_date(table))
+    helpers = {
+        f"__end_{col}_{k}": _month_end_values(frame[col], k).alias(f"__end_{col}_{k}")
+        for col, k in needed
+    }
+    frame = frame.with_columns(**helpers)
+    return frame.with_columns(
+        known_on=_knowledge_date(table, lambda col, k: pl.col(f"__end_{col}_{k}"))
+    ).drop(list(helpers))
+
+
+def _knowledge_date(table: str, month_end: Callable[[str, int], pl.Expr] = _month_end) -> pl.Expr:
+    """The ``known_on`` expression for a table (schema.KNOWLEDGE_RULE).
+
+    ``month_end(col, k)``: the last day of the month ``k`` months after ``col``'s month.
+    """
     if table in ("residents", "care"):
         return pl.col("valid_from")
     if table == "outcomes":
@@ -288,11 +393,11 @@ def _knowledge_date(table: str) -> pl.Expr:
         default = pl.date(pl.col("fiscal_year"), 6, 1)
         return pl.coalesce(pl.col("recorded_on"), default)
     if table == "care_usage":
-        return pl.coalesce(pl.col("recorded_on"), _month_end("month", 2))
+        return pl.coalesce(pl.col("recorded_on"), month_end("month", 2))
     if table == "school":
-        return pl.coalesce(pl.col("recorded_on"), _month_end("month", 0))
+        return pl.coalesce(pl.col("recorded_on"), month_end("month", 0))
     if table == "utility":
         two = pl.col("period_months").fill_null(1) == 2
-        end = pl.when(two).then(_month_end("month", 1)).otherwise(_month_end("month", 0))
+        end = pl.when(two).then(month_end("month", 1)).otherwise(month_end("month", 0))
         return pl.coalesce(pl.col("recorded_on"), end)
     raise KeyError(table)

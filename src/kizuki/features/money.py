@@ -37,16 +37,28 @@ def water_payment_features(ctx: Context) -> pl.LazyFrame | None:
     """Unpaid water balance now, its growth over 3 months, stop notices in 12 months."""
     if not ctx.has("utility"):
         return None
-    u = ctx.tables["utility"].sort("month")
+    u = ctx.tables["utility"]
     since3 = pl.lit(ctx.months_back(3))
     since12 = pl.lit(ctx.months_back(12))
-    return u.group_by("household_id").agg(
-        unpaid_yen_latest=pl.col("unpaid_yen").last(),
-        unpaid_growth_3m=(
-            pl.col("unpaid_yen").last()
-            - pl.col("unpaid_yen").filter(pl.col("month") <= since3).last().fill_null(0)
-        ),
-        stop_notices_12m=(pl.col("stop_notice").fill_null(False) & (pl.col("month") >= since12))
-        .sum()
-        .cast(pl.Int32),
+    month, unpaid = pl.col("month"), pl.col("unpaid_yen")
+    # (household, month) is the table's key: "the row of the newest month" is well defined,
+    # and taking it per group (sort_by(...).last()) avoids sorting the whole table by month
+    upto3 = pl.when(month <= since3)
+    return (
+        u.group_by("household_id")
+        .agg(
+            unpaid_yen_latest=unpaid.sort_by(month).last(),
+            # the newest bill at least 3 months old (null when there is none: rows after
+            # since3 have a null sort key, and nulls sort first)
+            unpaid_then=upto3.then(unpaid).sort_by(upto3.then(month)).last(),
+            stop_notices_12m=(pl.col("stop_notice").fill_null(False) & (month >= since12))
+            .sum()
+            .cast(pl.Int32),
+        )
+        .select(
+            "household_id",
+            "unpaid_yen_latest",
+            unpaid_growth_3m=pl.col("unpaid_yen_latest") - pl.col("unpaid_then").fill_null(0),
+            stop_notices_12m=pl.col("stop_notices_12m"),
+        )
     )

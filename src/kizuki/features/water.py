@@ -64,23 +64,43 @@ def build(ctx: Context) -> pl.LazyFrame | None:
     month, m3 = pl.col("month"), pl.col("m3")
     hist = m3.filter(month >= hist_from)
     # monthly_use is in month order: one grouped pass (keeping each household's rows in
-    # order) computes everything
-    agg = use.group_by("household_id", maintain_order=True).agg(
-        water_recent=m3.filter(month >= recent_from).mean(),
-        water_prior_year=m3.filter((month >= prior_from) & (month < prior_to)).mean(),
-        water_median_12m=hist.median(),
-        std=hist.std(),
-        mean=hist.mean(),
-        water_last=m3.last(),
-        water_low_months_6m=((month >= six) & (m3 < cfg.water_low_share * hist.median()))
-        .sum()
-        .cast(pl.Int32),
-        # a flat line: consecutive months whose readings barely differ (no life in the home,
-        # or an estimated reading), counted over the last 6 months
-        water_flat_months_6m=((month >= six) & ((m3 - m3.shift(1)).abs() < cfg.water_flat_m3))
-        .sum()
-        .cast(pl.Int32),
+    # order) computes the means, the median and the spread, and hands each household's
+    # months and readings on as lists for the two counts below
+    agg = (
+        use.group_by("household_id", maintain_order=True)
+        .agg(
+            water_recent=m3.filter(month >= recent_from).mean(),
+            water_prior_year=m3.filter((month >= prior_from) & (month < prior_to)).mean(),
+            water_median_12m=hist.median(),
+            std=hist.std(),
+            mean=hist.mean(),
+            water_last=m3.last(),
+            __month=month,
+            __m3=m3,
+        )
+        .with_row_index("__hh")
     )
+    # the counts over the last 6 months, on the readings laid out household after
+    # household (explode): the previous reading is the row before when it is the same
+    # household's (the same comparisons as a per-group shift, without per-group work)
+    mo, v, hh = pl.col("__month"), pl.col("__m3"), pl.col("__hh")
+    counts = (
+        agg.select("__hh", "water_median_12m", "__month", "__m3")
+        .explode("__month", "__m3")
+        .select(
+            "__hh",
+            low=(mo >= six) & (v < cfg.water_low_share * pl.col("water_median_12m")),
+            # a flat line: consecutive months whose readings barely differ (no life in the
+            # home, or an estimated reading)
+            flat=(mo >= six) & (hh == hh.shift(1)) & ((v - v.shift(1)).abs() < cfg.water_flat_m3),
+        )
+        .group_by("__hh")
+        .agg(
+            water_low_months_6m=pl.col("low").sum().cast(pl.Int32),
+            water_flat_months_6m=pl.col("flat").sum().cast(pl.Int32),
+        )
+    )
+    agg = agg.drop("__month", "__m3").join(counts, on="__hh", how="left").drop("__hh")
     return agg.with_columns(
         water_change_yoy=pl.when(pl.col("water_prior_year") > 0).then(
             pl.col("water_recent") / pl.col("water_prior_year") - 1

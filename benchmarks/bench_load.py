@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import subprocess
+from pathlib import Path
 
 from _common import BENCH_DIR, HEADER, kizuki, machine, row, run_timed
 
@@ -17,9 +18,10 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--drop", default=None, help="an existing 1M-household drop to use")
     a = ap.parse_args()
     n = 100_000 if a.quick else 1_000_000
-    drop = BENCH_DIR / f"drop-{n}"
+    drop = Path(a.drop) if a.drop else BENCH_DIR / f"drop-{n}"
     if not (drop / "residents.parquet").exists():
         subprocess.run([*kizuki(), "synth", "--households", str(n), "--months", "36", "--seed", "1", "--out", str(drop)], check=True)
     cmd = [*kizuki(), "validate", str(drop), "--out", str(BENCH_DIR / f"validate-{n}")]

@@ -71,7 +71,7 @@ def test_month_ends_by_distinct_value_match_the_expression(
 ) -> None:
     s = pl.Series("month", days, dtype=pl.Date)
     expected = s.to_frame().select(_month_end("month", plus)).to_series()
-    assert _month_end_values(s, plus).equals(expected)
+    assert _month_end_values(s, (plus,))[0].equals(expected)
 
 
 def test_known_on_matches_the_expression_for_every_table() -> None:

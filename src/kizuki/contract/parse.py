@@ -301,6 +301,8 @@ def map_unique(
     )
     if isinstance(dtype, pl.Enum):
         parsed = parsed.cast(dtype)
+    if not bad_olds:  # nothing failed: no lookup over every row for the rules
+        return parsed, pl.repeat(None, values.len(), dtype=pl.String, eager=True).alias(values.name)
     rules = values.replace_strict(
         pl.Series(bad_olds, dtype=pl.String()),
         pl.Series(bad_rules, dtype=pl.String()),

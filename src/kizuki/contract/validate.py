@@ -96,8 +96,12 @@ def _typed_column(col: schema.Column, raw: pl.Series) -> tuple[pl.Series, pl.Ser
         rest = pl.select(pl.when(leftover).then(text)).to_series()
         values, rules = map_unique(rest, parser_for(col), dtype)
         merged = pl.select(pl.coalesce(direct, values)).to_series()
+        if rules.null_count() == rules.len():
+            return merged.alias(col.name), None
         return merged.alias(col.name), rules.alias(col.name)
     values, rules = map_unique(text, parser_for(col), dtype)
+    if rules.null_count() == rules.len():
+        return values.alias(col.name), None
     return values.alias(col.name), rules.alias(col.name)
 
 
@@ -341,15 +345,15 @@ def _month_end(col: str, plus_months: int) -> pl.Expr:
 
 
 #: the month ends each table's knowledge date needs: (column, months after)
-_MONTH_ENDS: dict[str, tuple[tuple[str, int], ...]] = {
-    "care_usage": (("month", 2),),
-    "school": (("month", 0),),
-    "utility": (("month", 0), ("month", 1)),
+_MONTH_ENDS: dict[str, tuple[int, ...]] = {
+    "care_usage": (2,),
+    "school": (0,),
+    "utility": (0, 1),
 }
 
 
-def _month_end_values(dates: pl.Series, plus_months: int) -> pl.Series:
-    """``_month_end`` of a Date Series, computed once per distinct date.
+def _month_end_values(dates: pl.Series, plus_months: tuple[int, ...]) -> list[pl.Series]:
+    """``_month_end(dates, k)`` for each ``k``, computed once per distinct date.
 
     A month column holds a few dozen distinct values over millions of rows: the month
     ends of the sorted distinct dates are looked up by binary search (same values as the
@@ -357,22 +361,27 @@ def _month_end_values(dates: pl.Series, plus_months: int) -> pl.Series:
     """
     distinct = dates.drop_nulls().unique().sort()
     if distinct.len() == 0:
-        return dates.to_frame().select(_month_end(dates.name, plus_months)).to_series()
-    ends = distinct.to_frame().select(_month_end(dates.name, plus_months)).to_series()
-    out = ends.gather(distinct.search_sorted(dates))
-    if dates.null_count():
-        out = pl.select(pl.when(dates.is_null()).then(None).otherwise(out)).to_series()
+        frame = dates.to_frame()
+        return [frame.select(_month_end(dates.name, k)).to_series() for k in plus_months]
+    where = distinct.search_sorted(dates)
+    out = []
+    for k in plus_months:
+        ends = distinct.to_frame().select(_month_end(dates.name, k)).to_series()
+        values = ends.gather(where)
+        if dates.null_count():
+            values = pl.select(pl.when(dates.is_null()).then(None).otherwise(values)).to_series()
+        out.append(values)
     return out
 
 
 def _with_known_on(table: str, frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with its ``known_on`` column (plus helper columns the caller drops)."""
-    needed = _MONTH_ENDS.get(table, ())
-    if not needed or frame.height == 0:
+    """``frame`` with its ``known_on`` column."""
+    plus = _MONTH_ENDS.get(table, ())
+    if not plus or frame.height == 0:
         return frame.with_columns(known_on=_knowledge_date(table))
+    ends = _month_end_values(frame["month"], plus)
     helpers = {
-        f"__end_{col}_{k}": _month_end_values(frame[col], k).alias(f"__end_{col}_{k}")
-        for col, k in needed
+        f"__end_month_{k}": e.alias(f"__end_month_{k}") for k, e in zip(plus, ends, strict=True)
     }
     frame = frame.with_columns(**helpers)
     return frame.with_columns(

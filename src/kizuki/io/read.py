@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,16 +65,20 @@ def normalise_header(name: str) -> str:
 
 def read_raw(path: Path, encoding: str | None = None) -> RawFile:
     """Read one table file (see module docstring)."""
-    digest = sha256_of(path)
     if path.suffix == ".parquet":
-        try:
-            frame = pl.read_parquet(path)
-        except Exception as exc:  # polars raises several error types for bad files
-            raise UnreadableFile(
-                f"{path.name}: not a readable parquet file ({type(exc).__name__})"
-            ) from None
-        return RawFile(frame, path, "parquet", None, digest)
+        # the file's hash is computed on a second thread while polars reads it (hashlib
+        # releases the GIL on large buffers)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            digest = pool.submit(sha256_of, path)
+            try:
+                frame = pl.read_parquet(path)
+            except Exception as exc:  # polars raises several error types for bad files
+                raise UnreadableFile(
+                    f"{path.name}: not a readable parquet file ({type(exc).__name__})"
+                ) from None
+            return RawFile(frame, path, "parquet", None, digest.result())
     data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
     enc = encoding or detect_encoding(data)
     if enc not in ENCODINGS:
         raise UnreadableFile(f"{path.name}: encoding must be one of {', '.join(ENCODINGS)}")

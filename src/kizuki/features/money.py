@@ -16,7 +16,8 @@ def tax_features(ctx: Context) -> pl.LazyFrame | None:
     if not ctx.has("tax"):
         return None
     a = ctx.config.age
-    newest = ctx.tables["tax"].sort("fiscal_year").group_by("person_id").agg(pl.all().last())
+    # (person, fiscal year) is the table's key: the newest year's row, taken per person
+    newest = ctx.tables["tax"].group_by("person_id").agg(pl.all().sort_by("fiscal_year").last())
     adults = ctx.members.filter(pl.col("age") >= 18).join(newest, on="person_id", how="left")
     middle = (pl.col("age") >= a.middle_from) & (pl.col("age") <= a.middle_to)
     no_income = (

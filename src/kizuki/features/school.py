@@ -26,18 +26,24 @@ def build(ctx: Context) -> pl.LazyFrame | None:
     sy_start = pl.lit(dt.date(sy, 4, 1))
     month = pl.col("month")
 
+    # windowed sums as sums of masked columns (nulls are skipped): the same integer sums as
+    # filtering inside each group, in one vectorised pass
+    def since(col: str | pl.Expr, start: pl.Expr) -> pl.Expr:
+        c = pl.col(col) if isinstance(col, str) else col
+        return pl.when(month >= start).then(c).sum()
+
     def rate(col: str, k: int) -> pl.Expr:
-        since = pl.lit(ctx.months_back(k))
-        days = pl.col("school_days").filter(month >= since).sum()
-        return pl.when(days > 0).then(pl.col(col).fill_null(0).filter(month >= since).sum() / days)
+        start = pl.lit(ctx.months_back(k))
+        days = since("school_days", start)
+        return pl.when(days > 0).then(since(pl.col(col).fill_null(0), start) / days)
 
     per_child = s.group_by("person_id").agg(
         absence_rate_1m=rate("absent_days", w1),
         absence_rate_3m=rate("absent_days", w3),
         absence_rate_12m=rate("absent_days", w12),
         late_rate_3m=rate("late_days", w3),
-        absent_days_school_year=pl.col("absent_days").filter(month >= sy_start).sum(),
-        school_days_school_year=pl.col("school_days").filter(month >= sy_start).sum(),
+        absent_days_school_year=since("absent_days", sy_start),
+        school_days_school_year=since("school_days", sy_start),
         aid=pl.col("school_aid")
         .cast(pl.String)
         .sort_by(month)

@@ -11,7 +11,8 @@ load, features as of T, all six issues, reasons for the listed only, every outpu
 file — by running ``kizuki score`` in a fresh process per run. The drop is made with
 ``kizuki synth`` unless ``--drop`` is given (it is reused from
 ``$KIZUKI_BENCH_DIR``, default ``/tmp/kizuki-bench``); the model is trained with
-``kizuki train`` on a smaller drop of the same generator unless ``--model`` is given.
+``kizuki train`` on a smaller drop of the same generator (20,000 households, 48 months)
+unless ``--model`` is given.
 
 ``core``: the scoring run after features — model scores for six issues, ranks,
 checklist, shortlist, reasons, all files — on a generated feature frame of N
@@ -185,8 +186,10 @@ def full(args: argparse.Namespace) -> str:
     if model is None:
         env.setdefault("KIZUKI_TRACKING_URI", f"sqlite:///{BENCH_DIR / 'tracking' / 'mlflow.db'}")
         (BENCH_DIR / "tracking").mkdir(parents=True, exist_ok=True)
-        train_drop = BENCH_DIR / "drop-train-20000"
-        _synth(train_drop, 20_000, 36)
+        # kizuki train needs two training dates, a calibration and a validation date 6
+        # months apart after the first horizon: 36 months of history are too few
+        train_drop = BENCH_DIR / "drop-train-20000-48"
+        _synth(train_drop, 20_000, 48)
         print("train on the 20,000-household drop", file=sys.stderr, flush=True)
         out = subprocess.run(
             [*KIZUKI, "train", str(train_drop), "--as-of", as_of],

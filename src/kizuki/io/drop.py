@@ -187,6 +187,9 @@ def load_drop(
             report.add(name, None, "reject_share_over_limit", tr.rows_rejected, "refuse")
         tables[name] = kept.lazy()
         rejects[name] = result.rejects
+        # let the raw frame and what was built from it go before the next file is read
+        # (peak memory: the raw utility table alone is several GB at a million households)
+        del raw, mapped, result, kept
     if not report.usable:
         raise RefusedDrop(report, rejects)
     return LoadedDrop(drop, tables, report, rejects, missing)

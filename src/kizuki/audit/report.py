@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -23,7 +22,7 @@ from kizuki.audit.core import ALL, OVERALL, AuditResult
 from kizuki.audit.metrics import METRICS
 from kizuki.io.atomic import write_text
 from kizuki.monitor.page import dot_whisker, esc, page, table
-from kizuki.monitor.report import issue_label
+from kizuki.monitor.report import issue_label, jsonable
 
 T: dict[str, dict[str, str]] = {
     "ja": {
@@ -174,18 +173,6 @@ T: dict[str, dict[str, str]] = {
 }
 
 
-def _jsonable(v: Any) -> Any:
-    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
-        return None
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, dict):
-        return {str(k): _jsonable(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_jsonable(x) for x in v]
-    return v
-
-
 def method(result: AuditResult) -> dict[str, Any]:
     """The audit's definitions and settings."""
     c = result.config
@@ -226,7 +213,7 @@ def method(result: AuditResult) -> dict[str, Any]:
 
 def audit_json(result: AuditResult) -> dict[str, Any]:
     """The audit as a JSON-ready dict (suppressed numbers are null with their status)."""
-    return _jsonable(
+    return jsonable(
         {
             "kind": "kizuki-audit",
             "version": 1,
@@ -251,26 +238,28 @@ def _pct(v: float | None) -> str:
     return f"{100 * v:.2f}%" if abs(v) < 0.01 else f"{100 * v:.1f}%"
 
 
+def _estimate(
+    value: float | None, low: float | None, high: float | None, fmt: Any, unit: str = ""
+) -> str:
+    """``fmt(value)`` and ``unit``, then ``[fmt(low)–fmt(high)]`` when an interval exists;
+    — when there is no value."""
+    if value is None:
+        return "—"
+    ci = f' <span class="small">[{fmt(low)}–{fmt(high)}]</span>' if low is not None else ""
+    return f"{fmt(value)}{unit}{ci}"
+
+
 def _cell(r: Mapping[str, Any], t: Mapping[str, str], kind: str = "value") -> str:
     status = r["status"]
     if status != "shown":
         return f'<span class="supp">{esc(t.get(status, status))}</span>'
     if kind == "value":
-        if r["value"] is None:
-            return "—"
-        ci = f' <span class="small">[{_pct(r["low"])}–{_pct(r["high"])}]</span>' if r["low"] is not None else ""
-        return f"{_pct(r['value'])}{ci}"
+        return _estimate(r["value"], r["low"], r["high"], _pct)
     if r["reference"]:
         return f'<span class="small">{esc(t["ref"])}</span>'
     if kind == "diff":
-        if r["diff"] is None:
-            return "—"
-        ci = f' <span class="small">[{100 * r["diff_low"]:+.1f}–{100 * r["diff_high"]:+.1f}]</span>' if r["diff_low"] is not None else ""
-        return f"{100 * r['diff']:+.1f} pt{ci}"
-    if r["ratio"] is None:
-        return "—"
-    ci = f' <span class="small">[{r["ratio_low"]:.2f}–{r["ratio_high"]:.2f}]</span>' if r["ratio_low"] is not None else ""
-    return f"{r['ratio']:.2f}{ci}"
+        return _estimate(r["diff"], r["diff_low"], r["diff_high"], lambda v: f"{100 * v:+.1f}", " pt")
+    return _estimate(r["ratio"], r["ratio_low"], r["ratio_high"], lambda v: f"{v:.2f}")
 
 
 def _n(r: Mapping[str, Any], t: Mapping[str, str]) -> str:

@@ -201,21 +201,22 @@ def registry_labels() -> dict[str, tuple[str, str]]:
 # ------------------------------------------------------------------------ JSON
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """``value`` with NaN/inf as None, dates as ISO text, tuples as lists (for json.dumps)."""
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
         return None
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     return value
 
 
 def frame_records(frame: pl.DataFrame) -> list[dict[str, Any]]:
     """A frame as JSON-ready records (NaN → null, dates → ISO)."""
-    return [_jsonable(r) for r in frame.to_dicts()]
+    return [jsonable(r) for r in frame.to_dicts()]
 
 
 def method(result: MonitorResult) -> dict[str, Any]:
@@ -249,7 +250,7 @@ def method(result: MonitorResult) -> dict[str, Any]:
 def monitor_json(result: MonitorResult) -> dict[str, Any]:
     """The whole result as a JSON-ready dict."""
     q = result.quality
-    return _jsonable(
+    return jsonable(
         {
             "kind": "kizuki-monitor",
             "version": 1,
@@ -757,7 +758,7 @@ def performance_json(
     history: pl.DataFrame, error: pl.DataFrame, meta: Mapping[str, Any], alerts: list[Any]
 ) -> dict[str, Any]:
     """Performance history, estimate error and metadata as a JSON-ready dict."""
-    return _jsonable(
+    return jsonable(
         {
             "kind": "kizuki-performance",
             "version": 1,

@@ -203,12 +203,8 @@ def run_score(
     # native work. "model_load" is the time left to wait for it after the drop loaded.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kizuki-model") as pool:
         pending = pool.submit(components.model, model_uri)
-        try:
-            with timer.stage("load"):
-                loaded = components.load(drop)
-        except BaseException:
-            pending.cancel()
-            raise
+        with timer.stage("load"):
+            loaded = components.load(drop)
         with timer.stage("model_load"):
             bundle = pending.result()
     with timer.stage("knowledge_dates"):

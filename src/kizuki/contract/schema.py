@@ -251,6 +251,26 @@ _DTYPES = {
 
 
 @dataclass(frozen=True)
+class KnowledgeRule:
+    """Where a table's knowledge date (``known_on``) comes from (contract §1).
+
+    ``column``: the date or month column the default is computed from.
+    ``anchor``: ``"date"`` (the column itself), ``"month_end"`` (the last day of the
+    month ``lag_months`` after the column's month; with ``period_column``, a row
+    covering ``p`` months ends ``p - 1`` months later), or ``"fiscal_june1"`` (June 1
+    of the fiscal year in ``column``). ``override``: a column that, when filled, wins
+    over the default (``recorded_on``). ``text_en``: the rule in words, for documents.
+    """
+
+    column: str
+    anchor: Literal["date", "month_end", "fiscal_june1"]
+    text_en: str
+    lag_months: int = 0
+    period_column: str | None = None
+    override: str | None = None
+
+
+@dataclass(frozen=True)
 class Table:
     """One contract table: its columns, key, and where its knowledge date comes from."""
 
@@ -258,6 +278,7 @@ class Table:
     title_ja: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
+    knowledge: KnowledgeRule
     required: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -304,6 +325,9 @@ RESIDENTS = Table(
         _c("nationality", "code", False, "国籍区分", codes=NATIONALITY),
     ),
     key=("person_id", "valid_from"),
+    knowledge=KnowledgeRule(
+        "valid_from", "date", "valid_from (an end is known from valid_to itself)"
+    ),
     required=True,
 )
 TAX = Table(
@@ -320,6 +344,12 @@ TAX = Table(
         _c("recorded_on", "date", False, "記録日"),
     ),
     key=("person_id", "fiscal_year"),
+    knowledge=KnowledgeRule(
+        "fiscal_year",
+        "fiscal_june1",
+        "recorded_on, else June 1 of the fiscal year",
+        override="recorded_on",
+    ),
 )
 CARE = Table(
     "care",
@@ -332,6 +362,7 @@ CARE = Table(
         _c("valid_to", "date", False, "終了日"),
     ),
     key=("person_id", "kind", "valid_from"),
+    knowledge=KnowledgeRule("valid_from", "date", "valid_from"),
 )
 CARE_USAGE = Table(
     "care_usage",
@@ -343,6 +374,13 @@ CARE_USAGE = Table(
         _c("recorded_on", "date", False, "記録日"),
     ),
     key=("person_id", "month"),
+    knowledge=KnowledgeRule(
+        "month",
+        "month_end",
+        "recorded_on, else the last day of the month two months after the service month",
+        lag_months=2,
+        override="recorded_on",
+    ),
 )
 SCHOOL = Table(
     "school",
@@ -358,6 +396,9 @@ SCHOOL = Table(
         _c("recorded_on", "date", False, "記録日"),
     ),
     key=("person_id", "month"),
+    knowledge=KnowledgeRule(
+        "month", "month_end", "recorded_on, else the last day of the month", override="recorded_on"
+    ),
 )
 UTILITY = Table(
     "utility",
@@ -373,6 +414,13 @@ UTILITY = Table(
         _c("recorded_on", "date", False, "記録日"),
     ),
     key=("household_id", "month"),
+    knowledge=KnowledgeRule(
+        "month",
+        "month_end",
+        "recorded_on, else the last day of the billing period (month + period_months - 1)",
+        period_column="period_months",
+        override="recorded_on",
+    ),
 )
 OUTCOMES = Table(
     "outcomes",
@@ -385,22 +433,15 @@ OUTCOMES = Table(
         _c("route", "code", False, "経路", codes=ROUTE),
     ),
     key=("household_id", "issue", "opened_on"),
+    knowledge=KnowledgeRule("opened_on", "date", "opened_on"),
 )
 
 TABLES: dict[str, Table] = {
     t.name: t for t in (RESIDENTS, TAX, CARE, CARE_USAGE, SCHOOL, UTILITY, OUTCOMES)
 }
 
-#: how each table's ``known_on`` is derived when no explicit ``recorded_on`` is given
-KNOWLEDGE_RULE: dict[str, str] = {
-    "residents": "valid_from (an end is known from valid_to itself)",
-    "tax": "recorded_on, else June 1 of the fiscal year",
-    "care": "valid_from",
-    "care_usage": "recorded_on, else the last day of the month two months after the service month",
-    "school": "recorded_on, else the last day of the month",
-    "utility": "recorded_on, else the last day of the billing period (month + period_months - 1)",
-    "outcomes": "opened_on",
-}
+#: how each table's ``known_on`` is derived, in words (from each table's :class:`KnowledgeRule`)
+KNOWLEDGE_RULE: dict[str, str] = {t.name: t.knowledge.text_en for t in TABLES.values()}
 
 #: header alias -> canonical name, over every table (aliases are the same in every table)
 HEADER_ALIASES: dict[str, str] = {

@@ -78,6 +78,16 @@ def month_range(first: dt.date, last: dt.date) -> list[dt.date]:
     return [from_month_index(i) for i in range(a, b + 1)]
 
 
+def matured_share(as_of: dt.date, horizon_months: int, known_until: dt.date | None) -> float:
+    """Share of the horizon (T, T + H] that lies on or before ``known_until`` (0 to 1)."""
+    if known_until is None:
+        return 0.0
+    end = add_months(as_of, horizon_months)
+    total = (end - as_of).days
+    done = (min(known_until, end) - as_of).days
+    return max(0.0, min(1.0, done / total)) if total > 0 else 1.0
+
+
 # ----------------------------------------------------------------- polars expressions
 
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kizuki.calendar import add_months
 from kizuki.errors import KizukiError
 from kizuki.model.dataset import Frames, build_frames, issue_rows, schedule
-from kizuki.model.labels import add_months
 
 from .test_labels import outcomes
 

@@ -7,9 +7,10 @@ import datetime as dt
 import polars as pl
 import pytest
 
+from kizuki.calendar import add_months
 from kizuki.contract.schema import ISSUES, TABLES
 from kizuki.errors import ContractError
-from kizuki.model.labels import add_months, cohort, known_cases, labels
+from kizuki.model.labels import cohort, known_cases, labels
 
 D = dt.date
 T = D(2025, 3, 31)

@@ -34,8 +34,8 @@ from kizuki.audit.config import AuditConfig
 from kizuki.audit.labels import UNKNOWN, audit_frame
 from kizuki.audit.metrics import CELLS, METRICS
 from kizuki.audit.suppress import Entry, make_entries, suppress
+from kizuki.calendar import matured_share
 from kizuki.monitor.alerts import Alert
-from kizuki.monitor.dates import matured_share
 from kizuki.monitor.runs import RunFolder
 
 ALL = "all"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from kizuki.monitor.dates import add_months
+from kizuki.calendar import add_months
 from kizuki.monitor.runs import RunFolder
 
 UNKNOWN = "unknown"

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from kizuki.calendar import add_months
 from kizuki.contract.schema import ISSUES
 from kizuki.errors import KizukiError
-from kizuki.model.labels import add_months, labels
+from kizuki.model.labels import labels
 
 #: tables whose history features look back over (their first knowledge date starts the clock)
 HISTORY_TABLES = ("utility", "school", "care_usage", "tax")

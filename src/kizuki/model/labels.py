@@ -15,17 +15,8 @@ import datetime as dt
 
 import polars as pl
 
+from kizuki.calendar import add_months
 from kizuki.contract.schema import ISSUES
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """``day`` moved by whole months (clamped to the month's last day; month ends stay month ends)."""
-    y, m = divmod(day.year * 12 + day.month - 1 + months, 12)
-    nxt = dt.date(y + (m == 11), (m + 1) % 12 + 1, 1)
-    last = (nxt - dt.timedelta(days=1)).day
-    if (day + dt.timedelta(days=1)).day == 1:  # a month end stays a month end
-        return dt.date(y, m + 1, last)
-    return dt.date(y, m + 1, min(day.day, last))
 
 
 def _issues(issue: str | None) -> list[str]:

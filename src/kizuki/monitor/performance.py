@@ -25,9 +25,9 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from kizuki.calendar import add_months, matured_share
 from kizuki.monitor.alerts import Alert
 from kizuki.monitor.config import PerformanceConfig
-from kizuki.monitor.dates import add_months, matured_share
 from kizuki.monitor.runs import RunFolder
 
 ALL = "all"

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from kizuki.calendar import add_months
 from kizuki.contract.schema import TABLES
 from kizuki.monitor.alerts import Alert
 from kizuki.monitor.config import QualityConfig
-from kizuki.monitor.dates import add_months
 from kizuki.monitor.runs import RejectSummary, RunFolder
 
 #: reject rules that mean "a code the contract does not know"

@@ -10,9 +10,12 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from kizuki.contract.schema import TABLES
+
 Severity = Literal["refuse", "reject", "warn"]
 
-#: human-readable explanation of each rule (English; the CLI prints these)
+#: human-readable explanation of each rule (English; the CLI prints these). The rules
+#: across columns take their text from the table's declared checks (``Table.checks``).
 RULE_TEXT: dict[str, str] = {
     "identifier_column": "column name is a direct identifier; remove the column before export",
     "my_number_values": "values are valid 個人番号 (My Number); pseudonymise or drop the column",
@@ -38,13 +41,8 @@ RULE_TEXT: dict[str, str] = {
     "not_a_number": "not a number",
     "invalid_boolean": "not a recognised yes/no value",
     "unknown_code": "not a contract code or alias",
-    "level_not_valid_for_kind": "certificate level is not valid for its kind",
     "negative_value": "negative value where the contract requires ≥ 0",
-    "absent_over_school_days": "absent_days above school_days",
-    "late_over_school_days": "late_days above school_days",
-    "end_before_start": "valid_to is before valid_from",
-    "invalid_period_months": "period_months must be 1 or 2",
-    "period_overlap": "person's residence periods overlap (the later-starting one is rejected)",
+    **{c.rule: c.text_en for t in TABLES.values() for c in t.checks},
 }
 
 

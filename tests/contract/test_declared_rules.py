@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from kizuki.contract import schema
 from kizuki.contract.checks import reject_overlaps
 from kizuki.contract.knowledge import default_known_on, with_known_on
-from kizuki.contract.report import RULE_TEXT
+from kizuki.contract.report import RULE_SEVERITY, RULE_TEXT
 from kizuki.contract.validate import _cross_checks, validate_table
 
 from .reference import old_cross_checks, old_knowledge_date, old_reject_overlaps
@@ -205,3 +205,23 @@ def test_a_declared_check_rejects_under_its_rule_id_and_column() -> None:
         (4, "not_an_integer", "school_days"),
     ]
     assert result.kept["person_id"].to_list() == ["P3"]
+    assert all(v.severity == RULE_SEVERITY[v.rule] for v in result.violations)
+
+
+def test_an_empty_optional_field_takes_the_declared_default_in_the_kept_rows() -> None:
+    raw = pl.DataFrame(
+        {
+            "household_id": ["H1", "H2", "H3", "H3"],
+            "month": ["2024-01", "2024-01", "2024-01", "2024-01"],
+            "period_months": ["2", None, " ", "1"],
+            "water_m3": ["1"] * 4,
+            "billed_yen": ["100"] * 4,
+            "unpaid_yen": ["0"] * 4,
+        }
+    )
+    assert schema.UTILITY.column("period_months").default == 1
+    result = validate_table(schema.UTILITY, raw)
+    assert result.kept["period_months"].to_list() == [2, 1, 1, 1]
+    assert result.kept["known_on"].to_list() == [dt.date(2024, 2, 29)] + [dt.date(2024, 1, 31)] * 3
+    (dup,) = result.violations
+    assert (dup.rule, dup.severity) == ("duplicate_key", RULE_SEVERITY["duplicate_key"])

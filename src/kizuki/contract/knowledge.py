@@ -18,7 +18,7 @@ from collections.abc import Callable
 import polars as pl
 
 from kizuki.calendar import month_end_expr
-from kizuki.contract.schema import KnowledgeRule, Table
+from kizuki.contract.schema import Table
 from kizuki.errors import ContractError
 
 #: ``month_end(column, k)``: the last day of the month ``k`` months after ``column``'s month
@@ -52,35 +52,44 @@ def month_end_values(dates: pl.Series, plus_months: tuple[int, ...]) -> list[pl.
     return out
 
 
-def periods(rule: KnowledgeRule, frame: pl.DataFrame) -> tuple[int, ...]:
-    """The distinct period lengths of ``frame`` under ``rule`` (empty counts as the default).
-
-    ``()`` for a rule without a period column.
-    """
+def period_length(table: Table) -> pl.Expr:
+    """The period length of each row: the period column, an empty one counting as its
+    declared default (1 when it declares none)."""
+    rule = table.knowledge
     if rule.period_column is None:
+        raise ContractError(f"{table.name}: the knowledge-date rule has no period column")
+    default = table.column(rule.period_column).default
+    return pl.col(rule.period_column).fill_null(1 if default is None else default)
+
+
+def periods(table: Table, frame: pl.DataFrame) -> tuple[int, ...]:
+    """The distinct period lengths of ``frame`` (``()`` for a rule without a period column)."""
+    if table.knowledge.period_column is None:
         return ()
-    values = frame[rule.period_column].fill_null(rule.period_default).unique().sort()
+    values = frame.select(period_length(table).unique().sort()).to_series()
     return tuple(int(v) for v in values.drop_nulls().to_list())
 
 
-def month_offsets(rule: KnowledgeRule, frame: pl.DataFrame) -> tuple[int, ...]:
-    """The month-end offsets ``rule`` needs for ``frame``: ``lag + p - 1`` per period ``p``."""
+def month_offsets(table: Table, frame: pl.DataFrame) -> tuple[int, ...]:
+    """The month-end offsets the rule needs for ``frame``: ``lag + p - 1`` per period ``p``."""
+    rule = table.knowledge
     if rule.anchor != "month_end":
         return ()
     if rule.period_column is None:
         return (rule.lag_months,)
-    return tuple(dict.fromkeys(rule.lag_months + p - 1 for p in periods(rule, frame)))
+    return tuple(dict.fromkeys(rule.lag_months + p - 1 for p in periods(table, frame)))
 
 
 def default_expr(
-    rule: KnowledgeRule, month_end: MonthEnd = month_end, lengths: tuple[int, ...] = ()
+    table: Table, month_end: MonthEnd = month_end, lengths: tuple[int, ...] = ()
 ) -> pl.Expr:
-    """The default knowledge date of ``rule`` (before any override), as an expression.
+    """The default knowledge date of ``table``'s rule (before any override), as an expression.
 
     ``month_end``: how the month ends are read (element-wise by default; precomputed
     columns on the fast path); ``lengths``: the period lengths to cover when the rule
     has a period column (a row with another length gets no date).
     """
+    rule = table.knowledge
     if rule.anchor == "date":
         return pl.col(rule.column)
     if rule.anchor == "fiscal_june1":
@@ -89,7 +98,7 @@ def default_expr(
         raise ContractError(f"unknown knowledge-date anchor {rule.anchor!r}")
     if rule.period_column is None:
         return month_end(rule.column, rule.lag_months)
-    length = pl.col(rule.period_column).fill_null(rule.period_default)
+    length = period_length(table)
     if not lengths:
         return pl.lit(None, pl.Date)
     first, *rest = lengths
@@ -100,20 +109,20 @@ def default_expr(
 
 
 def knowledge_expr(
-    rule: KnowledgeRule, month_end: MonthEnd = month_end, lengths: tuple[int, ...] = ()
+    table: Table, month_end: MonthEnd = month_end, lengths: tuple[int, ...] = ()
 ) -> pl.Expr:
-    """``known_on`` of ``rule``: the override column when filled, else the default."""
-    default = default_expr(rule, month_end, lengths)
-    if rule.override is None:
+    """``known_on`` of ``table``'s rule: the override column when filled, else the default."""
+    default = default_expr(table, month_end, lengths)
+    override = table.knowledge.override
+    if override is None:
         return default
-    return pl.coalesce(pl.col(rule.override), default)
+    return pl.coalesce(pl.col(override), default)
 
 
-def _month_end_helpers(
-    rule: KnowledgeRule, frame: pl.DataFrame
-) -> tuple[dict[str, pl.Series], MonthEnd]:
+def _month_end_helpers(table: Table, frame: pl.DataFrame) -> tuple[dict[str, pl.Series], MonthEnd]:
     """Precomputed month-end columns (one lookup per distinct month) and their reader."""
-    offsets = month_offsets(rule, frame)
+    rule = table.knowledge
+    offsets = month_offsets(table, frame)
     if not offsets:
         return {}, month_end
     ends = month_end_values(frame[rule.column], offsets)
@@ -126,24 +135,22 @@ def _month_end_helpers(
 
 def with_known_on(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` with its ``known_on`` column, from ``table.knowledge`` alone."""
-    rule = table.knowledge
-    lengths = periods(rule, frame)
-    if rule.anchor != "month_end" or frame.height == 0:
-        return frame.with_columns(known_on=knowledge_expr(rule, lengths=lengths))
-    helpers, reader = _month_end_helpers(rule, frame)
+    lengths = periods(table, frame)
+    if table.knowledge.anchor != "month_end" or frame.height == 0:
+        return frame.with_columns(known_on=knowledge_expr(table, lengths=lengths))
+    helpers, reader = _month_end_helpers(table, frame)
     frame = frame.with_columns(**helpers)
-    return frame.with_columns(known_on=knowledge_expr(rule, reader, lengths)).drop(list(helpers))
+    return frame.with_columns(known_on=knowledge_expr(table, reader, lengths)).drop(list(helpers))
 
 
 def default_known_on(table: Table, frame: pl.DataFrame) -> pl.Series:
     """The default knowledge date of each row of ``frame`` (``table``'s rule, no override)."""
-    rule = table.knowledge
-    lengths = periods(rule, frame)
+    lengths = periods(table, frame)
     helpers: dict[str, pl.Series] = {}
     reader = month_end
-    if rule.anchor == "month_end" and frame.height:
-        helpers, reader = _month_end_helpers(rule, frame)
+    if table.knowledge.anchor == "month_end" and frame.height:
+        helpers, reader = _month_end_helpers(table, frame)
     out = frame.with_columns(**helpers).with_columns(
-        __known_on=default_expr(rule, reader, lengths)
+        __known_on=default_expr(table, reader, lengths)
     )
     return out["__known_on"].alias("known_on")

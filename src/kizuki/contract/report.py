@@ -45,6 +45,26 @@ RULE_TEXT: dict[str, str] = {
     **{c.rule: c.text_en for t in TABLES.values() for c in t.checks},
 }
 
+_REFUSALS = (
+    "identifier_column",
+    "my_number_values",
+    "missing_required_table",
+    "missing_required_column",
+    "duplicate_column",
+    "duplicate_table_file",
+    "duplicate_key",
+    "reject_share_over_limit",
+    "unreadable_file",
+)
+_WARNINGS = ("optional_table_missing", "unknown_column", "unknown_table_file")
+
+#: the severity each rule carries: ``refuse`` stops the drop, ``reject`` sends the row to
+#: ``rejects/`` (the drop is refused only past the reject limit), ``warn`` is reported only
+RULE_SEVERITY: dict[str, Severity] = {
+    rule: "refuse" if rule in _REFUSALS else "warn" if rule in _WARNINGS else "reject"
+    for rule in RULE_TEXT
+}
+
 
 @dataclass
 class Violation:

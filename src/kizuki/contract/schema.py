@@ -303,8 +303,10 @@ class Column:
 
     ``kind`` says how the raw text is parsed; ``codes`` lists canonical codes for
     ``kind == "code"``; ``alias`` is the Japanese header alias; ``minimum`` a lower bound
-    (rule ``negative_value``); ``meaning_en`` what the column holds, in English with the
-    Japanese terms a municipal system uses (for the contract document).
+    (rule ``negative_value``); ``default`` the value an empty field of an optional column
+    takes in the loaded frame (``None``: it stays empty); ``meaning_en`` what the column
+    holds, in English with the Japanese terms a municipal system uses (for the contract
+    document).
     """
 
     name: str
@@ -314,6 +316,7 @@ class Column:
     codes: tuple[str, ...] = ()
     minimum: float | None = None
     meaning_en: str = ""
+    default: int | None = None
 
     @property
     def dtype(self) -> pl.DataType:
@@ -340,8 +343,8 @@ class KnowledgeRule:
     ``column``: the date or month column the default is computed from.
     ``anchor``: ``"date"`` (the column itself), ``"month_end"`` (the last day of the
     month ``lag_months`` after the column's month; with ``period_column``, a row
-    covering ``p`` months ends ``p - 1`` months later, an empty ``p`` counting as
-    ``period_default``), or ``"fiscal_june1"`` (June 1 of the fiscal year in
+    covering ``p`` months ends ``p - 1`` months later, an empty ``p`` counting as that
+    column's ``default``), or ``"fiscal_june1"`` (June 1 of the fiscal year in
     ``column``). ``override``: a column that, when filled, wins over the default
     (``recorded_on``). ``text_en``: the rule in words, for documents.
     """
@@ -352,7 +355,6 @@ class KnowledgeRule:
     lag_months: int = 0
     period_column: str | None = None
     override: str | None = None
-    period_default: int = 1
 
 
 CheckKind = Literal["at_least", "at_most", "one_of", "valid_for", "no_overlap"]
@@ -623,7 +625,7 @@ CARE_USAGE = Table(
         lag_months=2,
         override="recorded_on",
     ),
-    title_en="long-term care service use (benefit claims)",
+    title_en="long-term care service use, from benefit claims",
     grain_en="One row per person per month in which services were used.",
     notes=(
         "A certified person with no row in a month used no service.",
@@ -699,8 +701,9 @@ UTILITY = Table(
             "int",
             False,
             "検針間隔",
-            "months the reading covers: 1 (empty means 1) or 2 (隔月検針, bi-monthly "
-            "reading); a 2-month row covers `month` and the next",
+            "months the reading covers: 1 or 2 (隔月検針, bi-monthly reading); a 2-month "
+            "row covers `month` and the next",
+            default=1,
         ),
         _c(
             "water_m3",
@@ -766,7 +769,7 @@ OUTCOMES = Table(
     ),
     key=("household_id", "issue", "opened_on"),
     knowledge=KnowledgeRule("opened_on", "date", "opened_on"),
-    title_en="case records (the labels)",
+    title_en="case records, the labels",
     grain_en=(
         "One row per household per issue assessed by the multi-agency team (多機関協働) "
         "or an outreach visit."

@@ -7,8 +7,8 @@ in the canonical schema (``Table.schema``, incl. ``known_on``), the rejected row
 (raw values as text, the first ``rule`` broken and its ``column``), and the
 violations found. Rows in = rows kept + rows rejected, always.
 
-The rules come from the table's declaration alone: each column's kind, required flag
-and minimum, then the table's :class:`~kizuki.contract.schema.Check` list (row checks
+The rules come from the table's declaration alone: each column's kind, required flag,
+minimum and default (an empty optional field takes it in the kept rows), then the table's :class:`~kizuki.contract.schema.Check` list (row checks
 in order, ``no_overlap`` last); ``known_on`` from its
 :class:`~kizuki.contract.schema.KnowledgeRule` (:mod:`kizuki.contract.knowledge`).
 """
@@ -181,6 +181,9 @@ def validate_table(table: schema.Table, raw: pl.DataFrame) -> TableResult:
     else:
         bad = frame.filter(pl.col(_RULE).is_not_null())
         kept = frame.filter(pl.col(_RULE).is_null()).drop(_RULE, _COL, _ROW)
+    defaults = [pl.col(c.name).fill_null(c.default) for c in table.columns if c.default is not None]
+    if defaults:
+        kept = kept.with_columns(defaults)
     kept = with_known_on(table, kept).select(list(table.schema))
     kept = kept.cast(dict(table.schema))
 

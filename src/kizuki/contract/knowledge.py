@@ -53,13 +53,14 @@ def month_end_values(dates: pl.Series, plus_months: tuple[int, ...]) -> list[pl.
 
 
 def period_length(table: Table) -> pl.Expr:
-    """The period length of each row: the period column, an empty one counting as its
-    declared default (1 when it declares none)."""
+    """The period length of each row: the period column, an empty one counting as the
+    column's declared default (without a default, an empty length gives no date)."""
     rule = table.knowledge
     if rule.period_column is None:
         raise ContractError(f"{table.name}: the knowledge-date rule has no period column")
     default = table.column(rule.period_column).default
-    return pl.col(rule.period_column).fill_null(1 if default is None else default)
+    length = pl.col(rule.period_column)
+    return length if default is None else length.fill_null(default)
 
 
 def periods(table: Table, frame: pl.DataFrame) -> tuple[int, ...]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 
 import polars as pl
 
@@ -280,9 +281,10 @@ def _conventions() -> list[str]:
     return lines
 
 
-def _parsed(parse: object, raw: str) -> str:
+def _parsed(parse: Callable[[str], object], raw: str) -> str:
+    """What the parser makes of ``raw``: the value, or the rule it breaks."""
     try:
-        value = parse(raw)  # type: ignore[operator]
+        value = parse(raw)
     except ParseFailure as exc:
         return f"refused: `{exc.rule}`"
     if isinstance(value, dt.date):

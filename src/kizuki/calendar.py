@@ -102,3 +102,8 @@ def month_end_expr(col: pl.Expr, months: int = 0) -> pl.Expr:
     if months:
         start = start.dt.offset_by(f"{months}mo")
     return start.dt.month_end()
+
+
+def from_month_index_expr(index: pl.Expr, day: pl.Expr | int = 1) -> pl.Expr:
+    """The Date with month index ``index`` and day ``day`` (no clamping), as an expression."""
+    return pl.date(index // 12, index % 12 + 1, day)

@@ -9,14 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kizuki.contract import schema
-from kizuki.contract.validate import (
-    _canonical_dates,
-    _knowledge_date,
-    _month_end,
-    _month_end_values,
-    _with_known_on,
-    validate_table,
-)
+from kizuki.contract.knowledge import month_end, month_end_values, with_known_on
+from kizuki.contract.validate import _canonical_dates, validate_table
+
+from .reference import old_knowledge_date, old_month_end
 
 # text close to the canonical forms: digits, separators, signs, white space, full-width
 _date_like = st.text(alphabet="0123456789-/ +\t\n０１２x", max_size=12) | st.sampled_from(
@@ -70,8 +66,10 @@ def test_month_ends_by_distinct_value_match_the_expression(
     days: list[dt.date | None], plus: int
 ) -> None:
     s = pl.Series("month", days, dtype=pl.Date)
-    expected = s.to_frame().select(_month_end("month", plus)).to_series()
-    assert _month_end_values(s, (plus,))[0].equals(expected)
+    expected = s.to_frame().select(old_month_end("month", plus)).to_series()
+    assert month_end_values(s, (plus,))[0].equals(expected)
+    # the element-wise form (kizuki.calendar) agrees with the old expression on any day
+    assert s.to_frame().select(month_end("month", plus)).to_series().equals(expected)
 
 
 def test_known_on_matches_the_expression_for_every_table() -> None:
@@ -91,8 +89,8 @@ def test_known_on_matches_the_expression_for_every_table() -> None:
     }
     for name, frame in frames.items():
         frame = frame.with_columns(pl.col("recorded_on").cast(pl.Date))
-        got = _with_known_on(name, frame)
-        want = frame.with_columns(known_on=_knowledge_date(name))
+        got = with_known_on(schema.TABLES[name], frame)
+        want = frame.with_columns(known_on=old_knowledge_date(name))
         assert got.equals(want), name
 
 

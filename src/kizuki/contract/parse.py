@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import polars as pl
 
+from kizuki.calendar import month_end
 from kizuki.contract import schema
 
 
@@ -135,7 +136,7 @@ def parse_month(raw: str) -> dt.date:
     if m:
         letter = _era_letter(m["era"])
         first = _make_date(_era_year(letter, m["y"]), int(m["m"]), 1)
-        last = _month_end(first)
+        last = month_end(first)
         start, end = _era_bounds(letter)
         if last < start or (end is not None and first >= end):
             raise ParseFailure("date_outside_era")
@@ -146,11 +147,6 @@ def parse_month(raw: str) -> dt.date:
         raise ParseFailure(
             "date_outside_era" if exc.rule == "date_outside_era" else "unparseable_month"
         ) from None
-
-
-def _month_end(first: dt.date) -> dt.date:
-    nxt = dt.date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-    return nxt - dt.timedelta(days=1)
 
 
 _FY_WAREKI = re.compile(r"^(?P<era>[HRhr]|平成|令和)\s*(?P<y>元|\d{1,2})\s*(年度|年)?$")

@@ -10,9 +10,12 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
+from kizuki.contract.schema import TABLES
+
 Severity = Literal["refuse", "reject", "warn"]
 
-#: human-readable explanation of each rule (English; the CLI prints these)
+#: human-readable explanation of each rule (English; the CLI prints these). The rules
+#: across columns take their text from the table's declared checks (``Table.checks``).
 RULE_TEXT: dict[str, str] = {
     "identifier_column": "column name is a direct identifier; remove the column before export",
     "my_number_values": "values are valid 個人番号 (My Number); pseudonymise or drop the column",
@@ -38,13 +41,28 @@ RULE_TEXT: dict[str, str] = {
     "not_a_number": "not a number",
     "invalid_boolean": "not a recognised yes/no value",
     "unknown_code": "not a contract code or alias",
-    "level_not_valid_for_kind": "certificate level is not valid for its kind",
     "negative_value": "negative value where the contract requires ≥ 0",
-    "absent_over_school_days": "absent_days above school_days",
-    "late_over_school_days": "late_days above school_days",
-    "end_before_start": "valid_to is before valid_from",
-    "invalid_period_months": "period_months must be 1 or 2",
-    "period_overlap": "person's residence periods overlap (the later-starting one is rejected)",
+    **{c.rule: c.text_en for t in TABLES.values() for c in t.checks},
+}
+
+_REFUSALS = (
+    "identifier_column",
+    "my_number_values",
+    "missing_required_table",
+    "missing_required_column",
+    "duplicate_column",
+    "duplicate_table_file",
+    "duplicate_key",
+    "reject_share_over_limit",
+    "unreadable_file",
+)
+_WARNINGS = ("optional_table_missing", "unknown_column", "unknown_table_file")
+
+#: the severity each rule carries: ``refuse`` stops the drop, ``reject`` sends the row to
+#: ``rejects/`` (the drop is refused only past the reject limit), ``warn`` is reported only
+RULE_SEVERITY: dict[str, Severity] = {
+    rule: "refuse" if rule in _REFUSALS else "warn" if rule in _WARNINGS else "reject"
+    for rule in RULE_TEXT
 }
 
 

@@ -6,18 +6,25 @@ dtypes: strings from CSV, typed or string columns from parquet) and its
 in the canonical schema (``Table.schema``, incl. ``known_on``), the rejected rows
 (raw values as text, the first ``rule`` broken and its ``column``), and the
 violations found. Rows in = rows kept + rows rejected, always.
+
+The rules come from the table's declaration alone: each column's kind, required flag,
+minimum and default (an empty optional field takes it in the kept rows), then the table's :class:`~kizuki.contract.schema.Check` list (row checks
+in order, ``no_overlap`` last); ``known_on`` from its
+:class:`~kizuki.contract.schema.KnowledgeRule` (:mod:`kizuki.contract.knowledge`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from kizuki.contract import schema
+from kizuki.contract.checks import broken, reject_overlaps
+from kizuki.contract.knowledge import with_known_on
 from kizuki.contract.parse import map_unique, parser_for
 from kizuki.contract.report import Violation
+from kizuki.errors import ContractError
 
 _RULE = "__rule"
 _COL = "__column"
@@ -161,11 +168,12 @@ def validate_table(table: schema.Table, raw: pl.DataFrame) -> TableResult:
             rule_cols.append(rules.alias(col.name))
 
     frame = pl.DataFrame(list(cols.values()))
-    if rule_cols or table.name == "residents" or _cross_rules_fire(table, frame):
+    set_checks = [c for c in table.checks if not c.row_wise]
+    if rule_cols or set_checks or _cross_rules_fire(table, frame):
         frame = frame.with_columns(_cross_rules(table, frame, rule_cols))
         frame = frame.with_row_index(_ROW)
-        if table.name == "residents":
-            frame = _reject_overlaps(frame)
+        for check in set_checks:
+            frame = reject_overlaps(check, frame, _RULE, _COL, _ROW)
     if _RULE not in frame.columns or frame[_RULE].null_count() == frame.height:
         # nothing rejected: no copy
         bad = frame.clear()
@@ -173,7 +181,10 @@ def validate_table(table: schema.Table, raw: pl.DataFrame) -> TableResult:
     else:
         bad = frame.filter(pl.col(_RULE).is_not_null())
         kept = frame.filter(pl.col(_RULE).is_null()).drop(_RULE, _COL, _ROW)
-    kept = _with_known_on(table.name, kept).select(list(table.schema))
+    defaults = [pl.col(c.name).fill_null(c.default) for c in table.columns if c.default is not None]
+    if defaults:
+        kept = kept.with_columns(defaults)
+    kept = with_known_on(table, kept).select(list(table.schema))
     kept = kept.cast(dict(table.schema))
 
     if bad.height:
@@ -187,7 +198,11 @@ def validate_table(table: schema.Table, raw: pl.DataFrame) -> TableResult:
         violations.append(
             Violation(table.name, ",".join(table.key), "duplicate_key", int(dups), "refuse")
         )
-    assert kept.height + rejects.height == n, "rows in must equal rows kept + rows rejected"
+    if kept.height + rejects.height != n:
+        raise ContractError(
+            f"{table.name}: rows in ({n}) differ from rows kept + rejected "
+            f"({kept.height} + {rejects.height})"
+        )
     return TableResult(kept=kept, rejects=rejects, rows_read=n, violations=violations)
 
 
@@ -237,33 +252,8 @@ def _rejects(raw: pl.DataFrame, bad: pl.DataFrame) -> pl.DataFrame:
 
 
 def _cross_checks(table: schema.Table) -> list[tuple[str, str, pl.Expr]]:
-    """The rules across columns of a table: (column, rule, broken-when expression)."""
-    checks: list[tuple[str, str, pl.Expr]] = []
-    if table.name in ("residents", "care"):
-        checks.append(("valid_to", "end_before_start", pl.col("valid_to") < pl.col("valid_from")))
-    if table.name == "care":
-        ok = pl.lit(False)
-        for kind, levels in schema.LEVELS_BY_KIND.items():
-            ok = ok | (
-                (pl.col("kind") == kind) & pl.col("level").cast(pl.String).is_in(list(levels))
-            )
-        checks.append(("level", "level_not_valid_for_kind", pl.col("level").is_not_null() & ~ok))
-    if table.name == "school":
-        checks.append(
-            (
-                "absent_days",
-                "absent_over_school_days",
-                pl.col("absent_days") > pl.col("school_days"),
-            )
-        )
-        checks.append(
-            ("late_days", "late_over_school_days", pl.col("late_days") > pl.col("school_days"))
-        )
-    if table.name == "utility":
-        checks.append(
-            ("period_months", "invalid_period_months", ~pl.col("period_months").is_in([1, 2]))
-        )
-    return checks
+    """The table's row-wise checks, in declaration order: (column, rule, broken-when)."""
+    return [(c.column, c.rule, broken(c)) for c in table.checks if c.row_wise]
 
 
 def _cross_rules_fire(table: schema.Table, frame: pl.DataFrame) -> bool:
@@ -314,102 +304,3 @@ def _cross_rules(
         first[_RULE].fill_null(cross["r"]).alias(_RULE),
         first[_COL].fill_null(cross["c"]).alias(_COL),
     ]
-
-
-def _reject_overlaps(frame: pl.DataFrame) -> pl.DataFrame:
-    """Reject a residence period that starts before the same person's previous one ended.
-
-    Among rows not already rejected, sorted by (person_id, valid_from, row): a row whose
-    valid_from is before the running maximum end of the person's earlier rows (an open
-    end counts as infinity) is rejected with ``period_overlap``.
-    """
-    far = pl.date(9999, 12, 31)
-    ok = frame.filter(pl.col(_RULE).is_null()).select("person_id", "valid_from", "valid_to", _ROW)
-    # only people with more than one period can overlap: check those alone
-    ok = ok.filter(pl.col("person_id").is_duplicated()).sort("person_id", "valid_from", _ROW)
-    ok = ok.with_columns(
-        prev_end=pl.col("valid_to").fill_null(far).cum_max().shift(1).over("person_id")
-    )
-    # exact key duplicates are a refusal (duplicate_key), not an overlap
-    dup = pl.struct("person_id", "valid_from").is_duplicated()
-    overlapping = ok.filter((pl.col("valid_from") < pl.col("prev_end")) & ~dup)[_ROW]
-    if overlapping.len() == 0:
-        return frame
-    hit = pl.col(_ROW).is_in(overlapping.implode())
-    return frame.with_columns(
-        pl.when(hit).then(pl.lit("period_overlap")).otherwise(pl.col(_RULE)).alias(_RULE),
-        pl.when(hit).then(pl.lit("valid_from")).otherwise(pl.col(_COL)).alias(_COL),
-    )
-
-
-def _month_end(col: str, plus_months: int) -> pl.Expr:
-    """Last day of the month ``plus_months`` after the month of ``col``."""
-    return pl.col(col).dt.offset_by(f"{plus_months}mo").dt.month_end()
-
-
-#: the month ends each table's knowledge date needs: (column, months after)
-_MONTH_ENDS: dict[str, tuple[int, ...]] = {
-    "care_usage": (2,),
-    "school": (0,),
-    "utility": (0, 1),
-}
-
-
-def _month_end_values(dates: pl.Series, plus_months: tuple[int, ...]) -> list[pl.Series]:
-    """``_month_end(dates, k)`` for each ``k``, computed once per distinct date.
-
-    A month column holds a few dozen distinct values over millions of rows: the month
-    ends of the sorted distinct dates are looked up by binary search (same values as the
-    element-wise expression, a fraction of its time).
-    """
-    distinct = dates.drop_nulls().unique().sort()
-    if distinct.len() == 0:
-        frame = dates.to_frame()
-        return [frame.select(_month_end(dates.name, k)).to_series() for k in plus_months]
-    where = distinct.search_sorted(dates)
-    out = []
-    for k in plus_months:
-        ends = distinct.to_frame().select(_month_end(dates.name, k)).to_series()
-        values = ends.gather(where)
-        if dates.null_count():
-            values = pl.select(pl.when(dates.is_null()).then(None).otherwise(values)).to_series()
-        out.append(values)
-    return out
-
-
-def _with_known_on(table: str, frame: pl.DataFrame) -> pl.DataFrame:
-    """``frame`` with its ``known_on`` column."""
-    plus = _MONTH_ENDS.get(table, ())
-    if not plus or frame.height == 0:
-        return frame.with_columns(known_on=_knowledge_date(table))
-    ends = _month_end_values(frame["month"], plus)
-    helpers = {
-        f"__end_month_{k}": e.alias(f"__end_month_{k}") for k, e in zip(plus, ends, strict=True)
-    }
-    frame = frame.with_columns(**helpers)
-    return frame.with_columns(
-        known_on=_knowledge_date(table, lambda col, k: pl.col(f"__end_{col}_{k}"))
-    ).drop(list(helpers))
-
-
-def _knowledge_date(table: str, month_end: Callable[[str, int], pl.Expr] = _month_end) -> pl.Expr:
-    """The ``known_on`` expression for a table (schema.KNOWLEDGE_RULE).
-
-    ``month_end(col, k)``: the last day of the month ``k`` months after ``col``'s month.
-    """
-    if table in ("residents", "care"):
-        return pl.col("valid_from")
-    if table == "outcomes":
-        return pl.col("opened_on")
-    if table == "tax":
-        default = pl.date(pl.col("fiscal_year"), 6, 1)
-        return pl.coalesce(pl.col("recorded_on"), default)
-    if table == "care_usage":
-        return pl.coalesce(pl.col("recorded_on"), month_end("month", 2))
-    if table == "school":
-        return pl.coalesce(pl.col("recorded_on"), month_end("month", 0))
-    if table == "utility":
-        two = pl.col("period_months").fill_null(1) == 2
-        end = pl.when(two).then(month_end("month", 1)).otherwise(month_end("month", 0))
-        return pl.coalesce(pl.col("recorded_on"), end)
-    raise KeyError(table)

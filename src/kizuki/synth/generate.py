@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
+from kizuki.calendar import from_month_index, from_month_index_expr, month_end
 from kizuki.contract import schema
+from kizuki.contract.knowledge import default_known_on
 from kizuki.synth.care import simulate_care
 from kizuki.synth.cases import simulate_cases
 from kizuki.synth.latent import Latent, apply_case_effect, simulate_latent
@@ -54,14 +56,14 @@ def _ids(rng: np.random.Generator, n: int, prefix: str) -> pl.Series:
 
 
 def _date(month0: int, m: pl.Expr, day: pl.Expr) -> pl.Expr:
-    c = m + month0
-    return pl.date(c // 12, c % 12 + 1, day)
+    """The date on ``day`` of history month ``m`` (calendar month index ``month0 + m``)."""
+    return from_month_index_expr(m + month0, day)
 
 
 def _month_text(month0: int, m: pl.Expr) -> pl.Expr:
-    """``YYYY-MM`` of month index ``m`` (months -1200 … +1200 around ``month0``)."""
-    c = np.arange(month0 - 1200, month0 + 1201)
-    texts = pl.Series([f"{v // 12}-{v % 12 + 1:02d}" for v in c.tolist()], dtype=pl.String)
+    """``YYYY-MM`` of history month ``m`` (months -1200 … +1200 around ``month0``)."""
+    firsts = (from_month_index(i) for i in range(month0 - 1200, month0 + 1201))
+    texts = pl.Series([f"{d.year}-{d.month:02d}" for d in firsts], dtype=pl.String)
     return pl.lit(texts).gather(m + 1200)
 
 
@@ -134,9 +136,7 @@ def _residents(
     out = f.select(
         person_id=pl.lit(pid_ids).gather(pl.col("pid")),
         household_id=pl.lit(hh_ids).gather(pl.col("hh")),
-        birth_month=pl.format(
-            "{}-{}", pl.col("birth") // 12, (pl.col("birth") % 12 + 1).cast(pl.String).str.zfill(2)
-        ),
+        birth_month=from_month_index_expr(pl.col("birth")).dt.strftime("%Y-%m"),
         sex=pl.when(pl.col("sex") == 0).then(pl.lit("M")).otherwise(pl.lit("F")),
         relation=pl.lit(rel).gather(pl.col("rel")),
         district=pl.lit(district).gather(pl.col("district_i")),
@@ -155,13 +155,15 @@ def _residents(
 
 def _last_day(spec: SynthSpec) -> dt.date:
     """The last day of the history (the drop's extraction date)."""
-    return (spec.end_month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    return month_end(spec.end_month)
 
 
 def _tax(t: pl.DataFrame, pid_ids: pl.Series, extracted: dt.date) -> pl.DataFrame:
     """Canonical tax rows; an assessment recorded late, after the drop was extracted, is
     not in the drop yet."""
     mains = pl.Series(list(schema.MAIN_INCOME), dtype=pl.String)
+    # a late recording: the contract's default knowledge date, plus the delay
+    t = t.with_columns(default_known_on(schema.TAX, t).alias("__default"))
     out = t.select(
         person_id=pl.lit(pid_ids).gather(pl.col("pid")),
         fiscal_year=pl.col("fiscal_year"),
@@ -171,7 +173,7 @@ def _tax(t: pl.DataFrame, pid_ids: pl.Series, extracted: dt.date) -> pl.DataFram
         filed=pl.col("filed"),
         arrears_yen=pl.col("arrears_yen"),
         recorded_on=pl.when(pl.col("late")).then(
-            pl.date(pl.col("fiscal_year"), 6, 1) + pl.duration(days=pl.col("late_days"))
+            pl.col("__default") + pl.duration(days=pl.col("late_days"))
         ),
     )
     return out.filter(pl.col("recorded_on").is_null() | (pl.col("recorded_on") <= extracted))

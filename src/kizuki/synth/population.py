@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kizuki.calendar import month_index
 from kizuki.contract.schema import RELATION
 from kizuki.synth.presets import SynthSpec
 
@@ -283,7 +284,7 @@ def simulate_population(spec: SynthSpec, rng: np.random.Generator) -> Population
     """Households at the start, then month by month: deaths, births, moves in and out,
     and adult children leaving to form their own household (世帯変更)."""
     months = spec.months
-    month0 = spec.end_month.year * 12 + spec.end_month.month - 1 - (months - 1)
+    month0 = month_index(spec.end_month) - (months - 1)
     weights = _type_weights(spec.share_65plus, spec.people_per_household)
     n0 = spec.households
     types = rng.choice(len(HH_TYPES), n0, p=weights).astype(np.int8)

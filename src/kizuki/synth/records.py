@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from kizuki.calendar import from_month_index
+from kizuki.contract.schema import CARE_USAGE
 from kizuki.synth.care import NO_ONSET, CareState
 from kizuki.synth.latent import IX, Latent
 from kizuki.synth.population import REL, Population
@@ -24,10 +26,12 @@ SEASON = np.array([0.94, 0.92, 0.95, 0.98, 1.02, 1.05, 1.12, 1.18, 1.08, 1.0, 0.
 UNITS = np.array([0, 1000, 2500, 5000, 9000, 12000, 18000, 23000, 27000])
 
 
-def _cal(pop: Population, m: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
-    """(year, month 1..12) of month index ``m``."""
-    c = pop.month0 + np.asarray(m)
-    return c // 12, c % 12 + 1
+def _cal(pop: Population) -> tuple[np.ndarray, np.ndarray]:
+    """(year, month 1..12) of every history month ``0 … pop.months - 1``."""
+    firsts = [from_month_index(pop.month0 + m) for m in range(pop.months)]
+    years = np.fromiter((d.year for d in firsts), np.int64, len(firsts))
+    months = np.fromiter((d.month for d in firsts), np.int64, len(firsts))
+    return years, months
 
 
 def _water_use(pop: Population, lat: Latent, rng: np.random.Generator) -> np.ndarray:
@@ -41,7 +45,7 @@ def _water_use(pop: Population, lat: Latent, rng: np.random.Generator) -> np.nda
     """
     H, M = pop.n_households, pop.months
     st = lat.state
-    _, cal_m = _cal(pop, np.arange(M))
+    _, cal_m = _cal(pop)
     factor = rng.lognormal(0, 0.3, H).astype(np.float32)
     f32 = np.float32
     use = np.empty((M, H), np.float32)
@@ -162,7 +166,7 @@ def tax(pop: Population, lat: Latent, rng: np.random.Generator) -> pl.DataFrame:
     no income or no declaration too.
     """
     parts = []
-    years, cal_m = _cal(pop, np.arange(pop.months))
+    years, cal_m = _cal(pop)
     seen: set[int] = set()
     for m in np.flatnonzero(cal_m == 6):
         fy = int(years[m])
@@ -285,9 +289,9 @@ def care_usage(
     stop_at = np.where(
         rng.random(care.onset.size) < 0.08, rng.integers(0, pop.months, care.onset.size), 10**6
     )
-    # claims arrive two months late: the drop, extracted at the end of the history, does
-    # not yet hold the last two months
-    for m in range(pop.months - 2):
+    # claims arrive late (contract: known two months after the service month): the drop,
+    # extracted at the end of the history, does not yet hold the last months
+    for m in range(pop.months - CARE_USAGE.knowledge.lag_months):
         p = pop.present(m) & cert_set[pop.pid]
         idx = np.flatnonzero(p)
         pids = pop.pid[idx]
@@ -311,7 +315,7 @@ def school(pop: Population, lat: Latent, rng: np.random.Generator) -> pl.DataFra
     propensity = rng.gamma(0.6, 0.8, n_pid)
     chronic = rng.random(n_pid) < 0.025  # 不登校 for reasons unrelated to the six issues
     high_enrolled = rng.random(n_pid) < 0.96
-    years, cal_m = _cal(pop, np.arange(pop.months))
+    years, cal_m = _cal(pop)
     school_year = np.where(cal_m >= 4, years, years - 1)
     aid_u = rng.random((n_pid, 2)).astype(np.float32)
     parts = []

@@ -94,9 +94,26 @@ def differences(old: list[str], new: list[str]) -> list[str]:
     return list(difflib.unified_diff(unify(old), unify(new), "old", "new", lineterm="", n=1))
 
 
+#: what differs between two runs of the same command by nature (masked by :func:`main`)
+RUN_SPECIFIC: list[tuple[str, str]] = [
+    (r"(実行ID|Run ID|Run id): \d{8}T\d{6}Z-[0-9a-f]+", r"\1: <run id>"),
+    (r"kizuki \d+\.\d+\.\d+\+g[0-9a-f]+", "kizuki <version>"),
+]
+
+
+def _mask(lines: list[str]) -> list[str]:
+    out = []
+    for line in lines:
+        for pattern, repl in RUN_SPECIFIC:
+            line = re.sub(pattern, repl, line)
+        out.append(line)
+    return out
+
+
 def main(argv: list[str]) -> int:
-    """``page_text.py OLD.html NEW.html``: print differences; 1 when the texts differ."""
-    old, new = (visible_text(Path(p).read_text(encoding="utf-8")) for p in argv[:2])
+    """``page_text.py OLD.html NEW.html``: print differences (run ids and code versions
+    masked); 1 when the texts differ."""
+    old, new = (_mask(visible_text(Path(p).read_text(encoding="utf-8"))) for p in argv[:2])
     diff = differences(old, new)
     print("\n".join(diff) if diff else f"same visible text ({len(new)} lines)")
     return 1 if diff else 0

@@ -32,7 +32,7 @@ def audit_pages(run: Path, drop: Path, out: Path) -> dict[str, str]:
         )  # fmt: skip
         assert res.exit_code in (0, 4), res.output
         html = (folder / "audit.html").read_text(encoding="utf-8")
-        pages[f"audit_{lang}"] = html.replace(str(drop), "<drop>")
+        pages[f"audit_{lang}"] = html.replace(str(drop), "DROP")
     return pages
 
 

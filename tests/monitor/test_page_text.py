@@ -41,7 +41,7 @@ def monitor_pages(village_runs: dict[str, Path], village_drop: Path, out: Path) 
         )
         assert res.exit_code in (0, 4), res.output
         file = folder / ("performance.html" if name.startswith("performance") else "monitor.html")
-        pages[name] = file.read_text(encoding="utf-8").replace(str(village_drop), "<drop>")
+        pages[name] = file.read_text(encoding="utf-8").replace(str(village_drop), "DROP")
     return pages
 
 

@@ -34,7 +34,7 @@ from kizuki.pages.words import issue_name
 def feature_label(name: str, lang: str, labels: Mapping[str, tuple[str, str]]) -> str:
     """A feature's description in ``lang`` (its name when the registry has none)."""
     if name == "district":
-        return "地区" if lang == "ja" else "district"
+        return words("monitor", lang).feature_district
     ja_en = labels.get(name)
     return name if ja_en is None else (ja_en[0] if lang == "ja" else ja_en[1])
 

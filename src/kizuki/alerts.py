@@ -29,7 +29,7 @@ class Alert:
 
     check: str
     subject: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
     text: str | None = None
     fails: bool = True
 

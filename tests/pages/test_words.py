@@ -93,3 +93,12 @@ def test_every_alert_text_exists_and_is_filled() -> None:
 def test_an_alert_without_its_parameters_is_refused() -> None:
     with pytest.raises(jinja2.UndefinedError, match="table"):
         alert_text(Alert("table_missing", "utility"), "en")
+
+
+def test_alerts_keep_their_parameters_under_a_policy_and_hash() -> None:
+    from kizuki.alerts import with_policy
+
+    fired = with_policy(ALERTS[:2], ["row_drop"])
+    assert [a.fails for a in fired] == [False, True]
+    assert fired[1].params == ALERTS[1].params and fired[1].code == "row_drop"
+    assert len({*fired, *fired}) == 2

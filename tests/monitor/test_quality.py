@@ -21,6 +21,7 @@ from kizuki.monitor.quality import (
     table_checks,
 )
 from kizuki.monitor.runs import RejectSummary, read_run, summarise_rejects
+from kizuki.pages import alert_text
 
 Q = QualityConfig()
 AS_OF = dt.date(2026, 9, 30)
@@ -67,7 +68,7 @@ def test_table_checks_name_missing_tables_row_drops_and_reject_rises(
     row = frame.filter(pl.col("table") == "utility").row(0, named=True)
     assert row["ref_present"] and not row["cur_present"] and row["cur_rows"] is None
     care = next(a for a in alerts if a.subject == "care")
-    assert "0.0%" in care.message_en and "2.2%" in care.message_en
+    assert "0.0%" in alert_text(care, "en") and "2.2%" in alert_text(care, "en")
 
 
 def test_reject_summaries_count_values_but_never_keep_them() -> None:
@@ -88,7 +89,8 @@ def test_reject_summaries_count_values_but_never_keep_them() -> None:
     ]
     frame, alerts = reject_checks({}, {"care": RejectSummary("care", summary)})
     text = json.dumps(frame.to_dicts(), ensure_ascii=False) + " ".join(
-        a.message_en + a.message_ja for a in alerts
+        alert_text(a, "en") + alert_text(a, "ja") + json.dumps(a.to_dict(), ensure_ascii=False)
+        for a in alerts
     )
     for secret in ("P-SECRET", "要介護9", "XX", "-5"):
         assert secret not in text
@@ -190,7 +192,7 @@ def test_a_district_without_utility_rows_is_named(factory: ModuleType) -> None:
         ref, cur, {"utility": ["water_recent", "unpaid_yen_latest"]}, Q, []
     )
     assert [(a.check, a.subject) for a in alerts] == [("district_no_rows", "utility@東")]
-    assert "東" in alerts[0].message_ja and "utility" in alerts[0].message_en
+    assert "東" in alert_text(alerts[0], "ja") and "utility" in alert_text(alerts[0], "en")
     east = frame.filter(pl.col("district") == "東").row(0, named=True)
     assert east["cur_with_rows"] == 0 and east["ref_with_rows"] > 0
     # the whole table missing is table_missing's job, not one alert per district

@@ -128,3 +128,27 @@ def test_summary_counts(report_data) -> None:
     listed_pairs = report_data.shortlist.select(pl.col("issues").list.len().sum()).item()
     assert summary.count("<rect") == len({i for row in report_data.shortlist["issues"] for i in row})
     assert listed_pairs == 5
+
+
+def test_a_hostile_district_and_household_id_stay_text(report_data) -> None:
+    evil = "<img src=x onerror=alert(1)></script>"
+
+    def hostile(frame: pl.DataFrame) -> pl.DataFrame:
+        cols = [c for c in ("district", "household_id") if c in frame.columns]
+        return frame.with_columns(pl.concat_str(pl.lit(evil), pl.col(c)).alias(c) for c in cols)
+
+    data = replace(
+        report_data,
+        shortlist=hostile(report_data.shortlist),
+        issue_reasons=hostile(report_data.issue_reasons),
+        fired=hostile(report_data.fired),
+        capacities=hostile(report_data.capacities),
+        known_counts=hostile(report_data.known_counts),
+    )
+    for lang in ("ja", "en"):
+        html = render_html(data, lang)
+        assert not [t for t, _ in _tags(html) if t in ("img", "script")]
+        assert evil not in html and "onerror=alert(1)>" not in html
+        shown = "&lt;img src=x onerror=alert(1)&gt;&lt;/script&gt;"
+        assert f'data-household="{shown}H0001"' in html  # a household id, escaped
+        assert f"{shown}中央圏域</a>" in html  # a district, escaped

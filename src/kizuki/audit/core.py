@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from kizuki.alerts import Alert
 from kizuki.audit.bootstrap import (
     bootstrap_cells,
     disparities,
@@ -35,7 +36,6 @@ from kizuki.audit.labels import UNKNOWN, audit_frame
 from kizuki.audit.metrics import CELLS, METRICS
 from kizuki.audit.suppress import Entry, make_entries, suppress
 from kizuki.calendar import matured_share
-from kizuki.monitor.alerts import Alert
 from kizuki.monitor.runs import RunFolder
 
 ALL = "all"
@@ -332,17 +332,12 @@ def recall_alerts(rows: pl.DataFrame, config: AuditConfig) -> list[Alert]:
     out = []
     for r in hit.iter_rows(named=True):
         what = f"{r['dimension']}={r['group']}"
-        src_en = "" if r["source"] == "outcomes" else " (against synthetic truth)"
-        src_ja = "" if r["source"] == "outcomes" else "（合成データの真値に対して）"
-        level = f"{config.bootstrap.level:.0%}"
+        keys = ("issue", "dimension", "group", "ratio", "ratio_low", "ratio_high", "source")
         out.append(
             Alert(
                 "recall_disparity",
                 f"{r['issue']}:{what}",
-                f"issue {r['issue']}: recall of {what} is {r['ratio']:.2f} times the reference group's "
-                f"({level} interval {r['ratio_low']:.2f}–{r['ratio_high']:.2f}, all below {limit:.2f}){src_en}",
-                f"課題 {r['issue']}: {what} の再現率が基準集団の {r['ratio']:.2f} 倍"
-                f"（{level}区間 {r['ratio_low']:.2f}–{r['ratio_high']:.2f}、すべて {limit:.2f} 未満）{src_ja}",
+                {**{k: r[k] for k in keys}, "level": config.bootstrap.level, "limit": limit},
             )
         )
     return out

@@ -76,13 +76,14 @@ def audit(
 
         import polars as pl
 
+        from kizuki.alerts import raise_if_failing, with_policy
         from kizuki.audit.config import load_audit_config
         from kizuki.audit.core import audit_run
         from kizuki.audit.labels import find_truth, positives, truth_in_need
         from kizuki.audit.report import write_audit_reports
         from kizuki.errors import KizukiError
-        from kizuki.monitor.alerts import raise_if_failing, with_policy
         from kizuki.monitor.runs import read_run
+        from kizuki.pages import alert_text
 
         if lang not in ("ja", "en"):
             raise KizukiError(f"audit: --lang must be ja or en; got {lang!r}")
@@ -117,7 +118,7 @@ def audit(
         if not no_track:
             info(f"audit: tracked as run {_track(result, files)}")
         for a in result.alerts:
-            info(f"audit: ALERT [{a.check}] {a.message_en}")
+            info(f"audit: ALERT [{a.check}] {alert_text(a, 'en')}")
         typer.echo(str(target))
         raise_if_failing("audit", result.alerts)
 

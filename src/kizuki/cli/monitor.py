@@ -149,10 +149,11 @@ def monitor(
     quality, list stability, reason drift), and/or measure past runs' precision@k and
     recall@k as outcomes arrive. Exit 4 when a configured alert fires."""
     with guarded():
+        from kizuki.alerts import Alert, raise_if_failing, with_policy
         from kizuki.errors import KizukiError
-        from kizuki.monitor.alerts import Alert, raise_if_failing, with_policy
         from kizuki.monitor.config import load_monitor_config
         from kizuki.monitor.runs import find_runs, read_run
+        from kizuki.pages import alert_text
 
         language = _lang(lang)
         if (reference is None) != (current is None):
@@ -227,7 +228,7 @@ def monitor(
             alerts += p_alerts
 
         for a in alerts:
-            info(f"monitor: {'ALERT' if a.fails else 'warning'} [{a.check}] {a.message_en}")
+            info(f"monitor: {'ALERT' if a.fails else 'warning'} [{a.check}] {alert_text(a, 'en')}")
         for folder in written:
             typer.echo(str(folder))
         raise_if_failing("monitor", alerts)

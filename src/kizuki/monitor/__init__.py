@@ -8,14 +8,12 @@ Entry points: :func:`compare_runs` (reference vs current run folder) and
 
 from __future__ import annotations
 
-from kizuki.monitor.alerts import Alert
 from kizuki.monitor.compare import MonitorResult, compare_runs
 from kizuki.monitor.config import MonitorConfig, load_monitor_config
 from kizuki.monitor.performance import estimate_error, performance_history, run_performance
 from kizuki.monitor.runs import RunFolder, find_runs, read_run
 
 __all__ = [
-    "Alert",
     "MonitorConfig",
     "MonitorResult",
     "RunFolder",

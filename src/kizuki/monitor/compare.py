@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from kizuki.monitor.alerts import Alert, with_policy
+from kizuki.alerts import Alert, with_policy
 from kizuki.monitor.bins import encode_pair
 from kizuki.monitor.config import MonitorConfig
 from kizuki.monitor.drift import decide, feature_tests, make_test, score_tests
@@ -283,49 +283,14 @@ def drift_alerts(drift: pl.DataFrame) -> list[Alert]:
     out = []
     rows = drift.filter(pl.col("alarm") & pl.col("explained_by").is_null())
     for r in rows.iter_rows(named=True):
-        stats_en = (
-            f"PSI {r['psi']:.3f} > practical {r['practical']:.2f} and > null critical "
-            f"{r['critical']:.3f} (n = {r['n_ref']:,} / {r['n_cur']:,})"
-        )
-        stats_ja = (
-            f"PSI {r['psi']:.3f}（実務基準 {r['practical']:.2f} 超、偶然の範囲の上限 {r['critical']:.3f} 超、"
-            f"n = {r['n_ref']:,} / {r['n_cur']:,}）"
-        )
+        stats = {k: r[k] for k in ("name", "psi", "practical", "critical", "n_ref", "n_cur")}
         if r["kind"] == "feature" and r["district"] is None:
-            out.append(
-                Alert(
-                    "feature_drift",
-                    r["name"],
-                    f"feature {r['name']}: {stats_en}",
-                    f"特徴量 {r['name']}: {stats_ja}",
-                )
-            )
+            out.append(Alert("feature_drift", r["name"], stats))
         elif r["kind"] == "feature":
             d = r["district"]
-            out.append(
-                Alert(
-                    "district_drift",
-                    f"{r['name']}@{d}",
-                    f"feature {r['name']} in district {d}: {stats_en}",
-                    f"地区 {d} の特徴量 {r['name']}: {stats_ja}",
-                )
-            )
+            out.append(Alert("district_drift", f"{r['name']}@{d}", {**stats, "district": d}))
         elif r["kind"] == "score":
-            out.append(
-                Alert(
-                    "score_drift",
-                    r["name"],
-                    f"scores of issue {r['name']}: {stats_en}",
-                    f"課題 {r['name']} のスコア: {stats_ja}",
-                )
-            )
+            out.append(Alert("score_drift", r["name"], stats))
         else:
-            out.append(
-                Alert(
-                    "reason_drift",
-                    "reasons",
-                    f"reasons on the list: {stats_en}",
-                    f"リストの理由の構成: {stats_ja}",
-                )
-            )
+            out.append(Alert("reason_drift", "reasons", stats))
     return out

@@ -25,8 +25,8 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from kizuki.alerts import Alert
 from kizuki.calendar import add_months, matured_share
-from kizuki.monitor.alerts import Alert
 from kizuki.monitor.config import PerformanceConfig
 from kizuki.monitor.runs import RunFolder
 
@@ -173,9 +173,7 @@ def performance_alerts(history: pl.DataFrame, config: PerformanceConfig) -> list
         Alert(
             "performance_shortfall",
             f"{r['issue']}@{r['as_of']}",
-            f"run as of {r['as_of']}, issue {r['issue']}: realised precision@{r['k']} "
-            f"{r['precision']:.2f} is below the expected {r['expected_precision']:.2f}",
-            f"{r['as_of']} 時点の実行、課題 {r['issue']}: 実績の適合率@{r['k']} {r['precision']:.2f} が見込み {r['expected_precision']:.2f} を下回りました",
+            {k: r[k] for k in ("as_of", "issue", "k", "precision", "expected_precision")},
         )
         for r in bad.iter_rows(named=True)
     ]

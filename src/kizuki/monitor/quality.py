@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from kizuki.alerts import Alert
 from kizuki.calendar import add_months
 from kizuki.contract.schema import TABLES
-from kizuki.monitor.alerts import Alert
 from kizuki.monitor.config import QualityConfig
 from kizuki.monitor.runs import RejectSummary, RunFolder
 
@@ -38,10 +38,6 @@ class QualityResult:
     coverage: pl.DataFrame
     alerts: list[Alert] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None else f"{100 * x:.1f}%"
 
 
 # ------------------------------------------------------------------------ tables
@@ -82,13 +78,7 @@ def table_checks(
         )
         if rp and not cp:
             alerts.append(
-                Alert(
-                    "table_missing",
-                    t,
-                    f"table {t} is missing in the current run (present in the reference): "
-                    "its features are null",
-                    f"テーブル {t} が今回のデータにありません（前回はあり）。このテーブルの特徴量はすべて欠損です",
-                )
+                Alert("table_missing", t, {"table": t})
             )
             continue
         if rp and cp and rr and cr is not None and cr < (1 - config.row_drop) * rr:
@@ -96,9 +86,7 @@ def table_checks(
                 Alert(
                     "row_drop",
                     t,
-                    f"table {t}: rows read fell from {rr:,} to {cr:,} "
-                    f"(more than {config.row_drop:.0%} fewer)",
-                    f"テーブル {t}: 読込行数が {rr:,} 行から {cr:,} 行に減少（{config.row_drop:.0%} 超の減少）",
+                    {"table": t, "ref_rows": rr, "cur_rows": cr, "row_drop": config.row_drop},
                 )
             )
         if rs is not None and cs is not None and cs - rs > config.reject_share_increase:
@@ -106,8 +94,7 @@ def table_checks(
                 Alert(
                     "reject_rise",
                     t,
-                    f"table {t}: reject share rose from {_pct(rs)} to {_pct(cs)} ({cj:,} rows)",
-                    f"テーブル {t}: 除外行の割合が {_pct(rs)} から {_pct(cs)} に上昇（{cj:,} 行）",
+                    {"table": t, "ref_share": rs, "cur_share": cs, "rows": cj},
                 )
             )
     schema = {
@@ -182,27 +169,19 @@ def reject_checks(
         named=True
     ):
         where = f"{r['table']}.{r['column']}" if r["column"] else r["table"]
-        distinct = r["cur_distinct"]
-        d_en = f", {distinct} distinct" if distinct is not None else ""
-        d_ja = f"、{distinct} 種類" if distinct is not None else ""
+        params = {"where": where, "rows": r["cur_rows"], "rule": r["rule"]}
         if r["rule"] in CODE_RULES:
             alerts.append(
                 Alert(
                     "code_appeared",
                     where,
-                    f"{where}: {r['cur_rows']:,} rows carry a code the contract does not know "
-                    f"(rule {r['rule']}{d_en}); none in the reference",
-                    f"{where}: 契約にないコードの行が {r['cur_rows']:,} 行（規則 {r['rule']}{d_ja}）。前回は 0 行",
+                    {**params, "distinct": r["cur_distinct"]},
+                    text="code_unknown",
                 )
             )
         else:
             alerts.append(
-                Alert(
-                    "reject_rule_new",
-                    f"{where}:{r['rule']}",
-                    f"{where}: {r['cur_rows']:,} rows rejected under rule {r['rule']}; none in the reference",
-                    f"{where}: 規則 {r['rule']} で {r['cur_rows']:,} 行を除外。前回は 0 行",
-                )
+                Alert("reject_rule_new", f"{where}:{r['rule']}", params)
             )
     return joined, alerts
 
@@ -250,12 +229,7 @@ def missing_checks(
         rows.append({"feature": n, "ref_missing": r, "cur_missing": c, "explained_by": explained})
         if c - r > config.missing_share_increase and explained is None:
             alerts.append(
-                Alert(
-                    "missing_share",
-                    n,
-                    f"feature {n}: missing share rose from {_pct(r)} to {_pct(c)}",
-                    f"特徴量 {n}: 欠損の割合が {_pct(r)} から {_pct(c)} に上昇",
-                )
+                Alert("missing_share", n, {"feature": n, "ref_share": r, "cur_share": c})
             )
     schema = {
         "feature": pl.String,
@@ -328,19 +302,13 @@ def code_rows(
             if status == "appeared":
                 alerts.append(
                     Alert(
-                        "code_appeared",
-                        subject,
-                        f"{where}: code {code} appears ({cn:,} in the current run, none in the reference)",
-                        f"{where}: コード {code} が新たに出現（今回 {cn:,} 件、前回 0 件）",
+                        "code_appeared", subject, {"where": where, "code": code, "cur_count": cn}
                     )
                 )
             elif status == "vanished":
                 alerts.append(
                     Alert(
-                        "code_vanished",
-                        subject,
-                        f"{where}: code {code} vanished ({rn:,} in the reference, none now)",
-                        f"{where}: コード {code} が消失（前回 {rn:,} 件、今回 0 件）",
+                        "code_vanished", subject, {"where": where, "code": code, "ref_count": rn}
                     )
                 )
     return rows, alerts
@@ -489,9 +457,12 @@ def coverage_checks(
                 Alert(
                     "district_no_rows",
                     f"{table}@{d}",
-                    f"district {d}: no household has {table} data in the current run "
-                    f"({row['ref_with_rows']:,} of {row['ref_households']:,} had in the reference)",
-                    f"地区 {d}: 今回 {table} のデータがある世帯が 0（前回 {row['ref_households']:,} 世帯中 {row['ref_with_rows']:,} 世帯）",
+                    {
+                        "district": d,
+                        "table": table,
+                        "ref_with_rows": row["ref_with_rows"],
+                        "ref_households": row["ref_households"],
+                    },
                 )
             )
     frame = pl.concat(parts) if parts else pl.DataFrame(schema=schema)

@@ -14,7 +14,7 @@ import numpy as np
 import polars as pl
 from scipy import stats
 
-from kizuki.monitor.alerts import Alert
+from kizuki.alerts import Alert
 from kizuki.monitor.config import StabilityConfig
 
 LISTS_SCHEMA = {
@@ -123,8 +123,8 @@ def list_stability(
             Alert(
                 "list_stability",
                 "shortlist",
-                f"shortlist overlap (Jaccard) {overall['jaccard']:.2f} is below {config.min_jaccard:.2f}",
-                f"訪問候補リストの重なり（Jaccard）{overall['jaccard']:.2f} が基準 {config.min_jaccard:.2f} を下回りました",
+                {"jaccard": overall["jaccard"], "min_jaccard": config.min_jaccard},
+                text="list_overlap",
             )
         )
     if config.min_spearman is not None:
@@ -133,9 +133,8 @@ def list_stability(
                 Alert(
                     "list_stability",
                     f"rank:{r['issue']}",
-                    f"issue {r['issue']}: rank correlation of scores (Spearman) {r['spearman']:.2f} "
-                    f"is below {config.min_spearman:.2f}",
-                    f"課題 {r['issue']}: スコア順位の相関（Spearman）{r['spearman']:.2f} が基準 {config.min_spearman:.2f} を下回りました",
+                    {"issue": r["issue"], "spearman": r["spearman"], "min_spearman": config.min_spearman},
+                    text="list_ranks",
                 )
             )
     return StabilityResult(lists, ranks, alerts)

@@ -46,7 +46,7 @@ def csv_table(shortlist: pl.DataFrame, lang: Lang) -> pl.DataFrame:
 def print_table(shortlist: pl.DataFrame, lang: Lang) -> pl.DataFrame:
     """Shortlist for people (Excel): issue names, reasons one per line.
 
-    Out columns (internal names; headers come from :data:`PRINT_HEADERS`): district,
+    Out columns (internal names; headers come from the word catalogue, ``pages/words/xlsx.yaml``): district,
     priority, household_id, issues, compound, score, reasons, known_issues.
     """
     return shortlist.sort("district", "priority").select(
@@ -59,29 +59,3 @@ def print_table(shortlist: pl.DataFrame, lang: Lang) -> pl.DataFrame:
         reasons_text(lang, "\n").alias("reasons"),
         _issue_names("known_issues", lang).alias("known_issues"),
     )
-
-
-PRINT_HEADERS: dict[Lang, dict[str, str]] = {
-    "ja": {
-        "district": "地区",
-        "priority": "優先順位",
-        "household_id": "世帯ID",
-        "issues": "課題",
-        "compound": "複合課題",
-        "score": "確率（最高）",
-        "band": "目安",
-        "reasons": "主な理由（気づきのポイント）",
-        "known_issues": "既に支援中の課題",
-    },
-    "en": {
-        "district": "District",
-        "priority": "Priority",
-        "household_id": "Household ID",
-        "issues": "Issues",
-        "compound": "Compound",
-        "score": "Probability (highest)",
-        "band": "Band",
-        "reasons": "Main reasons (kizuki checklist items)",
-        "known_issues": "Already in support for",
-    },
-}

@@ -14,10 +14,11 @@ from typing import Any
 
 from kizuki.explain.text import Lang
 from kizuki.io.atomic import write_with
+from kizuki.pages.format import date as fmt_date
+from kizuki.pages.words import words
 from kizuki.report.config import band_of
 from kizuki.report.data import ReportData
-from kizuki.report.i18n import band_name, fmt_date, t
-from kizuki.report.table import PRINT_HEADERS, print_table
+from kizuki.report.table import print_table
 
 #: (column, width in characters) in print order
 COLUMNS: tuple[tuple[str, float], ...] = (
@@ -31,8 +32,6 @@ COLUMNS: tuple[tuple[str, float], ...] = (
     ("reasons", 72),
     ("known_issues", 20),
 )
-SHEET_NAME: dict[Lang, str] = {"ja": "訪問候補", "en": "Shortlist"}
-NOTE_SHEET: dict[Lang, str] = {"ja": "このリストについて", "en": "About this list"}
 
 
 def _lines(text: str, width: float) -> int:
@@ -62,7 +61,8 @@ def write_xlsx(path: Path, data: ReportData, lang: Lang = "ja") -> Path:
 
 
 def _shortlist_sheet(wb: Any, data: ReportData, lang: Lang) -> None:
-    ws = wb.add_worksheet(SHEET_NAME[lang])
+    w = words("report", lang)
+    ws = wb.add_worksheet(words("xlsx", lang).sheet)
     head = wb.add_format(
         {"bold": True, "bg_color": "#DDE6EE", "border": 1, "text_wrap": True, "valign": "vcenter"}
     )
@@ -71,7 +71,7 @@ def _shortlist_sheet(wb: Any, data: ReportData, lang: Lang) -> None:
     pct = wb.add_format({"border": 1, "valign": "top", "num_format": "0.0%"})
     center = wb.add_format({"border": 1, "valign": "top", "align": "center"})
 
-    headers = PRINT_HEADERS[lang]
+    headers = words("xlsx", lang).section("columns")
     for c, (name, width) in enumerate(COLUMNS):
         ws.set_column(c, c, width)
         ws.write_string(0, c, headers[name], head)
@@ -88,7 +88,7 @@ def _shortlist_sheet(wb: Any, data: ReportData, lang: Lang) -> None:
         values = {
             **row,
             "compound": "○" if row["compound"] else "",
-            "band": band_name(band_of(row["score"], data.config.bands), lang),
+            "band": w["band_" + band_of(row["score"], data.config.bands)],
         }
         for c, (name, _) in enumerate(COLUMNS):
             v = values[name]
@@ -113,31 +113,32 @@ def _shortlist_sheet(wb: Any, data: ReportData, lang: Lang) -> None:
     ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
     if breaks:
         ws.set_h_pagebreaks(breaks[:1023])  # Excel's limit
-    title = f"{t(lang, 'title')}  {t(lang, 'as_of')}: {fmt_date(data.as_of, lang)}"
+    title = f"{w.title}  {w.as_of}: {fmt_date(data.as_of, lang)}"
     ws.set_header(
-        f"&L{_escape_hf(title)}&R{_escape_hf(t(lang, 'model_version'))}: {_escape_hf(data.model_version)}"
+        f"&L{_escape_hf(title)}&R{_escape_hf(w.model_version)}: {_escape_hf(data.model_version)}"
     )
     ws.set_footer("&C&P / &N")
 
 
 def _note_sheet(wb: Any, data: ReportData, lang: Lang) -> None:
-    ws = wb.add_worksheet(NOTE_SHEET[lang])
+    w = words("report", lang)
+    ws = wb.add_worksheet(w.note_heading)
     wrap = wb.add_format({"text_wrap": True, "valign": "top"})
     bold = wb.add_format({"bold": True})
     ws.set_column(0, 0, 22)
     ws.set_column(1, 1, 100)
     rows = [
-        (t(lang, "as_of"), fmt_date(data.as_of, lang)),
-        (t(lang, "model_version"), data.model_version),
-        (t(lang, "run_id"), data.run_id),
+        (w.as_of, fmt_date(data.as_of, lang)),
+        (w.model_version, data.model_version),
+        (w.run_id, data.run_id),
     ]
     for r, (k, v) in enumerate(rows):
         ws.write_string(r, 0, k, bold)
         ws.write_string(r, 1, v, wrap)
     r = len(rows) + 1
-    ws.write_string(r, 0, t(lang, "note_heading"), bold)
+    ws.write_string(r, 0, w.note_heading, bold)
     for key in ("note_what", "note_not", "note_person", "note_blind"):
-        ws.write_string(r, 1, t(lang, key), wrap)
+        ws.write_string(r, 1, w[key], wrap)
         ws.set_row(r, 36)
         r += 1
     ws.set_landscape()

@@ -229,3 +229,4 @@ def test_month_arithmetic_comes_from_the_calendar_module() -> None:
     for path in sorted(FEATURES_SRC.glob("*.py")):
         text = path.read_text(encoding="utf-8")
         assert "divmod(" not in text and ".year * 12" not in text, path.name
+        assert "min(ctx.as_of.day, 28)" not in text, path.name

@@ -13,7 +13,7 @@ import datetime as dt
 
 import polars as pl
 
-from kizuki.calendar import is_month_end, month_start
+from kizuki.calendar import add_months, is_month_end, month_start
 from kizuki.contract.schema import TABLES
 from kizuki.features.config import FeatureConfig
 from kizuki.features.context import Context
@@ -105,8 +105,8 @@ def build(ctx: Context) -> pl.LazyFrame | None:
     care = ctx.tables["care"]
     members = ctx.members.select("household_id", "person_id")
     now = _ltc_level_on(care, ctx.as_of)
-    start = month_start(ctx.as_of, -cfg.care_rise_window_months)
-    then = _ltc_level_on(care, start.replace(day=min(ctx.as_of.day, 28)))
+    # the same day a window earlier (a month end stays a month end: 2026-03-31 -> 2025-03-31)
+    then = _ltc_level_on(care, add_months(ctx.as_of, -cfg.care_rise_window_months))
     rise = now.join(then, on="person_id", how="left", suffix="_then").select(
         "person_id", rise=(pl.col("level") - pl.col("level_then").fill_null(0)).clip(0)
     )

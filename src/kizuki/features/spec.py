@@ -99,7 +99,7 @@ class NullPolicy(StrEnum):
             v = "0" if self is NullPolicy.ZERO_WHEN_SOURCE_PRESENT else "false"
             absent = f"; null without the {named} table" if optional else ""
             return f"{self.value}: {v} for a household without rows{absent}"
-        rows = f"{named} rows" if optional else "a record"
+        rows = f"{named} rows" if optional else "a recorded value"
         return f"keep_null: null without {rows} or when undefined"
 
 

@@ -1,4 +1,5 @@
-"""Features as of T use only what was known on T — for every feature in the registry."""
+"""Features as of T use only what was known on T — for every declared feature, under the
+default windows and under moved ones."""
 
 from __future__ import annotations
 
@@ -7,19 +8,38 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+import yaml
 
+from kizuki.config import validate_config
 from kizuki.contract.schema import TABLES
 from kizuki.features.build import build_features
-from kizuki.features.config import load_feature_config
-from kizuki.features.registry import PROTECTED, REGISTRY, model_inputs
+from kizuki.features.config import FeatureConfig, load_feature_config
+from kizuki.features.registry import PROTECTED, REGISTRY, feature_specs, model_inputs
 from kizuki.io.drop import load_drop
 
 T = dt.date(2026, 3, 31)
 CFG = load_feature_config()
+_MOVED = yaml.safe_load((Path(__file__).parent / "data" / "moved_windows.yaml").read_text("utf-8"))
+CONFIGS: dict[str, FeatureConfig] = {
+    "default": CFG,
+    "moved": validate_config(FeatureConfig, CFG.model_dump(mode="json") | _MOVED),
+}
+#: (config, feature) for every feature declared under each config
+SPECS = [(c, f.name) for c, cfg in CONFIGS.items() for f in feature_specs(cfg)]
 
 
 @pytest.fixture(scope="module")
-def frames(small_drop: tuple[Path, Path]) -> dict[str, pl.DataFrame]:
+def all_frames(small_drop: tuple[Path, Path]) -> dict[str, dict[str, pl.DataFrame]]:
+    """Per config: the frames of :func:`_frames`."""
+    return {c: _frames(small_drop, cfg) for c, cfg in CONFIGS.items()}
+
+
+@pytest.fixture(scope="module")
+def frames(all_frames: dict[str, dict[str, pl.DataFrame]]) -> dict[str, pl.DataFrame]:
+    return all_frames["default"]
+
+
+def _frames(small_drop: tuple[Path, Path], config: FeatureConfig) -> dict[str, pl.DataFrame]:
     pq, jp = small_drop
     full = load_drop(pq).tables
     # the same drop with every row known after T removed, and residents' later ends unknown
@@ -30,33 +50,35 @@ def frames(small_drop: tuple[Path, Path]) -> dict[str, pl.DataFrame]:
     )
     # and a drop that holds later rows of every kind on purpose (late claims, late tax records)
     return {
-        "full": build_features(full, T, CFG),
-        "cut": build_features(cut, T, CFG),
-        "jp": build_features(load_drop(jp).tables, T, CFG),
+        "full": build_features(full, T, config),
+        "cut": build_features(cut, T, config),
+        "jp": build_features(load_drop(jp).tables, T, config),
     }
 
 
-@pytest.mark.parametrize("feature", [f.name for f in REGISTRY])
+@pytest.mark.parametrize(("config", "feature"), SPECS)
 def test_rows_known_after_T_do_not_change_the_feature(
-    frames: dict[str, pl.DataFrame], feature: str
+    all_frames: dict[str, dict[str, pl.DataFrame]], config: str, feature: str
 ) -> None:
+    frames = all_frames[config]
     a = frames["full"].select("household_id", feature)
     b = frames["cut"].select("household_id", feature)
     assert a.equals(b), f"{feature} changes when rows known after T are removed"
 
 
-@pytest.mark.parametrize("feature", [f.name for f in REGISTRY])
-def test_feature_reads_only_contract_columns(feature: str) -> None:
-    f = next(x for x in REGISTRY if x.name == feature)
+@pytest.mark.parametrize(("config", "feature"), SPECS)
+def test_feature_reads_only_contract_columns(config: str, feature: str) -> None:
+    f = next(x for x in feature_specs(CONFIGS[config]) if x.name == feature)
     assert f.sources, feature
     for table, column in f.sources:
         assert table in TABLES and column in TABLES[table].names, (feature, table, column)
 
 
-@pytest.mark.parametrize("feature", [f.name for f in REGISTRY])
+@pytest.mark.parametrize(("config", "feature"), SPECS)
 def test_parquet_and_csv_jp_give_identical_features(
-    frames: dict[str, pl.DataFrame], feature: str
+    all_frames: dict[str, dict[str, pl.DataFrame]], config: str, feature: str
 ) -> None:
+    frames = all_frames[config]
     assert (
         frames["full"]
         .select("household_id", feature)

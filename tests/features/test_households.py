@@ -182,3 +182,38 @@ def test_missing_optional_tables_give_nulls_not_errors() -> None:
     f = build_features({"residents": residents()}, T, load_feature_config())
     assert f["water_change_yoy"].null_count() == f.height
     assert f["n_adults_not_filed"].null_count() == f.height
+
+
+def test_care_rise_compares_with_the_same_day_a_year_before() -> None:
+    # care1 for years, care3 from 29 September 2024: on T = 30 September 2025 the level a
+    # year before (30 September 2024) was already care3, so it has not risen in 12 months
+    # (comparing against the 28th, as a day clamp would, counts a rise of two steps)
+    care = canonical(
+        "care",
+        [
+            {
+                "person_id": "c3",
+                "kind": "ltc",
+                "level": "care1",
+                "valid_from": D(2019, 4, 1),
+                "valid_to": D(2024, 9, 29),
+            },
+            {"person_id": "c3", "kind": "ltc", "level": "care3", "valid_from": D(2024, 9, 29)},
+            {"person_id": "a2", "kind": "ltc", "level": "care1", "valid_from": D(2019, 4, 1)},
+            {"person_id": "a2", "kind": "ltc", "level": "care2", "valid_from": D(2025, 1, 30)},
+        ],
+    )
+    tables = {"residents": residents(), "care": care}
+    row = {
+        r["household_id"]: r
+        for r in build_features(tables, T, load_feature_config()).iter_rows(named=True)
+    }
+    assert row["C"]["ltc_rise_12m"] == 0 and row["C"]["max_ltc_level"] == 6
+    assert row["A"]["ltc_rise_12m"] == 1
+    # on a day that is not a month end the same day of the month is kept: as of
+    # 30 January 2026 the level of 30 January 2025 (care2, from that day) is the base
+    early = {
+        r["household_id"]: r
+        for r in build_features(tables, D(2026, 1, 30), load_feature_config()).iter_rows(named=True)
+    }
+    assert early["A"]["ltc_rise_12m"] == 0

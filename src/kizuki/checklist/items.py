@@ -1,20 +1,28 @@
 """The 気づき checklist items (``configs/checklist.yaml``), validated on load.
 
 A rule is structured data (feature, operator, value), never code: it compiles to a
-polars expression. Null values never fire a condition.
+polars expression. Null values never fire a condition. Feature names depend on the
+windows of ``configs/features.yaml`` (``absence_rate_3m``): :func:`load_checklist_config`
+checks every name a rule uses against the features under that config, and every
+feature's item against the checklist (:func:`check_feature_names`).
 """
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
 import polars as pl
 from pydantic import Field, model_validator
 
-from kizuki.config import StrictModel, load_config
+from kizuki.config import StrictModel, config_path, load_config
 from kizuki.contract.schema import ISSUES
-from kizuki.features.registry import BY_NAME
+from kizuki.errors import ConfigError
+from kizuki.features.config import FeatureConfig, load_feature_config
+from kizuki.features.registry import feature_specs
+from kizuki.features.spec import Feature
 
 Op = Literal[">=", ">", "<=", "<", "==", "is_true"]
 
@@ -28,8 +36,6 @@ class Condition(StrictModel):
 
     @model_validator(mode="after")
     def _check(self) -> Condition:
-        if self.feature not in BY_NAME:
-            raise ValueError(f"unknown feature '{self.feature}'")
         if self.op != "is_true" and self.value is None:
             raise ValueError(f"condition on '{self.feature}' needs a value")
         return self
@@ -109,14 +115,52 @@ class ChecklistConfig(StrictModel):
         for i in self.items:
             if i.group not in self.groups:
                 raise ValueError(f"item '{i.id}': unknown group '{i.group}'")
-        for f in BY_NAME.values():
-            if f.item is not None and f.item not in ids:
-                raise ValueError(
-                    f"feature '{f.name}' belongs to item '{f.item}', which the checklist lacks"
-                )
         return self
 
 
-def load_checklist_config(directory: Path | None = None) -> ChecklistConfig:
-    """Read and validate ``configs/checklist.yaml``."""
-    return load_config(ChecklistConfig, "checklist", directory)
+def check_feature_names(
+    config: ChecklistConfig, features: Iterable[Feature], source: str = "<checklist>"
+) -> None:
+    """Every feature a rule names exists, and every feature's item is in the checklist.
+
+    In: a validated checklist, the feature specs (under the feature config in use) and
+    the file name for messages. Raises ConfigError quoting the offending key
+    (``items.16.any.1.feature``) and name, with the nearest existing name.
+    """
+    specs = list(features)
+    names = [f.name for f in specs]
+    for i, item in enumerate(config.items):
+        for part in ("all", "any"):
+            for j, cond in enumerate(getattr(item, part)):
+                if cond.feature in names:
+                    continue
+                near = difflib.get_close_matches(cond.feature, names, n=1)
+                hint = f"; did you mean '{near[0]}'?" if near else ""
+                raise ConfigError(
+                    f"{source}: field 'items.{i}.{part}.{j}.feature' (item '{item.id}'): "
+                    f"unknown feature '{cond.feature}' (feature names follow the windows "
+                    f"in features.yaml){hint}"
+                )
+    ids = {i.id for i in config.items}
+    for f in specs:
+        if f.item is not None and f.item not in ids:
+            raise ConfigError(
+                f"{source}: field 'items': feature '{f.name}' belongs to item '{f.item}', "
+                "which the checklist lacks"
+            )
+
+
+def load_checklist_config(
+    directory: Path | None = None, features: FeatureConfig | None = None
+) -> ChecklistConfig:
+    """Read and validate ``configs/checklist.yaml`` against the features it names.
+
+    ``features``: the feature config whose windows name the features (when None,
+    ``features.yaml`` from the same folder). Raises ConfigError (see
+    :func:`check_feature_names`).
+    """
+    config = load_config(ChecklistConfig, "checklist", directory)
+    feature_config = features if features is not None else load_feature_config(directory)
+    source = str(config_path("checklist", directory))
+    check_feature_names(config, feature_specs(feature_config), source)
+    return config

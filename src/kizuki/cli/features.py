@@ -35,9 +35,9 @@ def register(app: typer.Typer) -> None:
         """Write one row of features per household existing on T, plus the feature dictionary."""
         with guarded():
             from kizuki.checklist import load_checklist_config
+            from kizuki.checklist.dictionary import dictionary_frame, dictionary_markdown
             from kizuki.features.build import build_features
             from kizuki.features.config import load_feature_config
-            from kizuki.features.dictionary import dictionary_frame, dictionary_markdown
             from kizuki.io.atomic import write_bytes, write_parquet, write_text
             from kizuki.io.drop import load_drop
 

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 
 import polars as pl
 
+from kizuki.calendar import month_index, month_index_expr
+
 
 def cut(tables: Mapping[str, pl.LazyFrame], as_of: dt.date) -> dict[str, pl.LazyFrame]:
     """Every table restricted to what was known on ``as_of`` (see module docstring).
@@ -42,7 +44,7 @@ def cut(tables: Mapping[str, pl.LazyFrame], as_of: dt.date) -> dict[str, pl.Lazy
 
 def age_on(birth_month: pl.Expr, as_of: dt.date) -> pl.Expr:
     """Whole years of age on ``as_of`` from a birth month (day unknown: counted from the 1st)."""
-    months = (as_of.year * 12 + as_of.month) - (birth_month.dt.year() * 12 + birth_month.dt.month())
+    months = pl.lit(month_index(as_of), pl.Int32) - month_index_expr(birth_month)
     return (months // 12).cast(pl.Int32)
 
 

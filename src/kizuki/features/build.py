@@ -1,8 +1,11 @@
 """``build_features(tables, as_of, config) -> DataFrame``: one row per household on T.
 
 In: canonical tables (full history; they are cut at T here) and the feature config.
-Out: household_id, as_of, district, every feature of the registry (nulls where an
-optional table is absent or a household has no rows) — columns in registry order.
+Out: household_id, as_of, district, every feature of
+:func:`~kizuki.features.registry.feature_specs` (names follow the config's windows) in
+registry order. Each family's part is checked against its declaration; then each
+feature's declared :class:`~kizuki.features.spec.NullPolicy` is applied (features of a
+family whose tables are absent are null), and derived features are computed.
 """
 
 from __future__ import annotations
@@ -13,24 +16,27 @@ from collections.abc import Mapping
 import polars as pl
 
 from kizuki.errors import ContractError
-from kizuki.features import care, household, money, school, water
 from kizuki.features.asof import cut, households_on
 from kizuki.features.config import FeatureConfig
 from kizuki.features.context import Context
-from kizuki.features.registry import KEYS, REGISTRY
-
-_BOOL_FALSE_WHEN_MISSING = ("recent_certification",)
-_ZERO_WHEN_MISSING = (
-    "member_left_12m",
-    "heavy_need_members",
-    "max_ltc_level",
-    "certified_members",
-    "ltc_rise_12m",
-    "tax_arrears_yen",
-    "stop_notices_12m",
-    "water_low_months_6m",
-    "water_flat_months_6m",
+from kizuki.features.registry import (
+    FAMILIES,
+    KEYS,
+    check_family_columns,
+    family_specs,
+    feature_specs,
 )
+from kizuki.features.spec import Feature, FeatureSpecError
+
+
+def _policy_expr(f: Feature, present: set[str]) -> pl.Expr | None:
+    """The expression applying ``f``'s null policy, given the tables in the drop (None: nothing to do)."""
+    value = f.null_policy.fill_value
+    if value is None:
+        return None
+    if f.null_policy.needs_sources and not set(f.tables) <= present:
+        return pl.lit(None, f.dtype).alias(f.name)
+    return pl.col(f.name).fill_null(value)
 
 
 def build_features_lazy(
@@ -42,53 +48,36 @@ def build_features_lazy(
     cut_tables = cut(tables, as_of)
     members = households_on(cut_tables["residents"], as_of).cache()
     ctx = Context(tables=cut_tables, members=members, as_of=as_of, config=config)
-    frame = household.build(ctx)
-    for part in (
-        money.tax_features(ctx),
-        money.water_payment_features(ctx),
-        water.build(ctx),
-        care.build(ctx),
-        school.build(ctx),
-    ):
-        if part is not None:
-            frame = frame.join(part, on="household_id", how="left")
-    schema = frame.collect_schema()
-    fill = []
-    for f in REGISTRY:
-        if f.name not in schema:
-            dtype = (
-                pl.Boolean
-                if f.kind == "bool"
-                else (pl.String if f.kind == "category" else pl.Float64)
-            )
-            fill.append(pl.lit(None, dtype).alias(f.name))
-    frame = frame.with_columns(fill) if fill else frame
+    declared = family_specs(config)
+    frame: pl.LazyFrame | None = None
+    absent: list[Feature] = []
+    for family in FAMILIES:
+        feats = declared[family.name]
+        part = family.build(ctx)
+        if part is None:
+            absent.extend(f for f in feats if f.derive is None)
+            continue
+        check_family_columns(family, part.collect_schema().names(), feats)
+        frame = part if frame is None else frame.join(part, on="household_id", how="left")
+    if frame is None or "district" not in frame.collect_schema():
+        raise FeatureSpecError(f"feature family '{FAMILIES[0].name}' built no household frame")
+    if absent:
+        frame = frame.with_columns(pl.lit(None, f.dtype).alias(f.name) for f in absent)
+    specs = feature_specs(config)
     present = set(tables)
-    fixes = []
-    for name in _ZERO_WHEN_MISSING:
-        src = {t for t, _ in next(f for f in REGISTRY if f.name == name).sources}
-        if src <= present:
-            fixes.append(pl.col(name).fill_null(0))
-    for name in _BOOL_FALSE_WHEN_MISSING:
-        if "care" in present:
-            fixes.append(pl.col(name).fill_null(False))
+    base = [f for f in specs if f.derive is None]
+    derived = [f for f in specs if f.derive is not None]
+    fixes = [e for f in base if (e := _policy_expr(f, present)) is not None]
     if fixes:
         frame = frame.with_columns(fixes)
-    frame = frame.with_columns(
-        water_per_person=pl.when(pl.col("n_members") > 0).then(
-            pl.col("water_recent") / pl.col("n_members")
-        )
-    )
+    if derived:
+        frame = frame.with_columns(f.derive.alias(f.name) for f in derived if f.derive is not None)
+        fixes = [e for f in derived if (e := _policy_expr(f, present)) is not None]
+        frame = frame.with_columns(fixes) if fixes else frame
     cols = [pl.col("household_id"), pl.lit(as_of).alias("as_of"), pl.col("district")]
-    out = frame.select(*cols, *[pl.col(f.name) for f in REGISTRY])
+    out = frame.select(*cols, *[pl.col(f.name) for f in specs])
     # numbers as Float64, flags as Boolean, groups as String: one stable schema
-    casts = {
-        f.name: (
-            pl.Boolean if f.kind == "bool" else pl.String if f.kind == "category" else pl.Float64
-        )
-        for f in REGISTRY
-    }
-    return out.cast(casts).sort("household_id")
+    return out.cast({f.name: f.dtype for f in specs}).sort("household_id")
 
 
 def build_features(

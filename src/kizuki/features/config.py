@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from kizuki.config import StrictModel, load_config
 from kizuki.contract.schema import LTC_LEVELS
@@ -40,6 +40,24 @@ class FeatureConfig(StrictModel):
     water_low_share: float = Field(0.3, gt=0, lt=1)
     water_flat_m3: float = Field(0.05, ge=0)
     recent_move_months: int = Field(12, ge=1, le=60)
+
+    @model_validator(mode="after")
+    def _check(self) -> FeatureConfig:
+        w = self.school_windows_months
+        if not (0 < w[0] < w[1] < w[2]):
+            raise ValueError(
+                "school_windows_months must be three increasing month counts "
+                "(short, recent, year), e.g. [1, 3, 12]"
+            )
+        return self
+
+
+def default_feature_config() -> FeatureConfig:
+    """The feature config with every default (equal to the committed ``configs/features.yaml``).
+
+    The registry's module-level names (``REGISTRY``, ``BY_NAME``) are the features under it.
+    """
+    return FeatureConfig(config_version=1, age=Ages())
 
 
 def load_feature_config(directory: Path | None = None) -> FeatureConfig:

@@ -16,17 +16,13 @@ class Context:
 
     ``tables``: canonical tables cut at ``as_of`` (absent optional tables missing);
     ``members``: :func:`kizuki.features.asof.households_on` (one row per person on T).
+    Month windows are counted with :mod:`kizuki.calendar` from ``as_of``.
     """
 
     tables: dict[str, pl.LazyFrame]
     members: pl.LazyFrame
     as_of: dt.date
     config: FeatureConfig
-
-    def months_back(self, k: int) -> dt.date:
-        """The first day of the month ``k`` months before the month of ``as_of``."""
-        y, m = divmod(self.as_of.year * 12 + self.as_of.month - 1 - k, 12)
-        return dt.date(y, m + 1, 1)
 
     def has(self, table: str) -> bool:
         """True when the drop holds ``table``."""

@@ -1,17 +1,291 @@
 """Household shape and moves (家族の形, 介護の負担 shape, 子ども shape), plus audit groups.
 
-In: :class:`~kizuki.features.context.Context`. Out: LazyFrame keyed by household_id.
-Care needs of members come from the care table (certificates valid on T).
+In: :class:`~kizuki.features.context.Context`. Out: LazyFrame keyed by household_id
+(with ``district``). Care needs of members come from the care table (certificates
+valid on T). :func:`declare` lists the features :func:`build` computes; the moves
+window is ``recent_move_months`` (its length is in the names ``member_joined_12m``,
+``member_left_12m`` and in the texts).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from kizuki.calendar import month_start
 from kizuki.contract.schema import LTC_LEVELS
+from kizuki.features.config import FeatureConfig
 from kizuki.features.context import Context
+from kizuki.features.phrases import fmt, last_en, months_en, span_ja
+from kizuki.features.spec import Family, Feature, NullPolicy
 
 LTC_INDEX = {code: i for i, code in enumerate(LTC_LEVELS)}
+
+R = ("residents", "birth_month")
+REL = ("residents", "relation")
+CARE = ("care", "level")
+NEVER = NullPolicy.NEVER_NULL
+
+
+def _moves_names(cfg: FeatureConfig) -> tuple[str, str]:
+    n = cfg.recent_move_months
+    return f"member_joined_{n}m", f"member_left_{n}m"
+
+
+def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
+    """The household family's features under ``cfg`` (shape, moves, audit groups)."""
+    n = cfg.recent_move_months
+    joined, left = _moves_names(cfg)
+    return (
+        # ---- 家族の形 household shape
+        Feature(
+            "n_members",
+            (("residents", "household_id"),),
+            "on T",
+            "世帯人数",
+            "household size",
+            "household_size",
+            NEVER,
+            phrase=fmt("世帯人数{v}人", "{v} members"),
+        ),
+        Feature(
+            "n_65plus", (R,), "on T", "65歳以上の世帯員数", "members aged 65+", "alone_65", NEVER
+        ),
+        Feature(
+            "n_75plus", (R,), "on T", "75歳以上の世帯員数", "members aged 75+", "pair_8050", NEVER
+        ),
+        Feature(
+            "n_preschool",
+            (R,),
+            "on T",
+            "未就学児（0〜5歳）の数",
+            "preschool children (0-5)",
+            "double_care_shape",
+            NEVER,
+            phrase=fmt("未就学児{v}人", "{v} preschool children"),
+        ),
+        Feature(
+            "n_school_age",
+            (R,),
+            "on T",
+            "学齢期の子ども（6〜17歳）の数",
+            "school-age children (6-17)",
+            "household_size",
+            NEVER,
+        ),
+        Feature(
+            "n_carer_age_children",
+            (R,),
+            "on T",
+            "10〜17歳の子どもの数",
+            "children aged 10-17",
+            "child_carer_shape",
+            NEVER,
+        ),
+        Feature(
+            "n_working_age",
+            (R,),
+            "on T",
+            "18〜64歳の世帯員数",
+            "members aged 18-64",
+            "household_size",
+            NEVER,
+        ),
+        Feature(
+            "n_able_adults",
+            (R, CARE),
+            "on T",
+            "認定・手帳のない18〜64歳の世帯員数",
+            "adults 18-64 without a certificate",
+            "child_carer_shape",
+            NEVER,
+        ),
+        Feature(
+            "oldest_age",
+            (R,),
+            "on T",
+            "最年長の世帯員の年齢",
+            "age of the oldest member",
+            "alone_65",
+            NEVER,
+            phrase=fmt("最年長{v}歳", "oldest member {v}"),
+        ),
+        Feature(
+            "alone_65plus",
+            (R,),
+            "on T",
+            "65歳以上の一人暮らし",
+            "a person aged 65+ living alone",
+            "alone_65",
+            NEVER,
+            kind="bool",
+            phrase=fmt("65歳以上の一人暮らし", "aged 65+ living alone", "bool"),
+        ),
+        Feature(
+            "pair_8050",
+            (R, REL),
+            "on T",
+            "75歳以上の親世代と40〜64歳の子世代が同居（続柄は問わない）",
+            "a member 75+ and a member 40-64 a generation younger (either may be head)",
+            "pair_8050",
+            NEVER,
+            kind="bool",
+            phrase=fmt("75歳以上と40〜64歳の親子世帯", "a 75+ parent with a 40-64 child", "bool"),
+        ),
+        Feature(
+            "three_generations",
+            (R,),
+            "on T",
+            "三世代世帯",
+            "three generations in one household",
+            "household_size",
+            NEVER,
+            kind="bool",
+        ),
+        Feature(
+            "preschool_with_care_need",
+            (R, CARE),
+            "on T",
+            "未就学児と介護・障害のある家族が同居",
+            "a preschool child and a member needing care",
+            "double_care_shape",
+            NEVER,
+            kind="bool",
+            phrase=fmt(
+                "未就学児と要介護・障害のある家族が同居",
+                "preschool child and a member needing care",
+                "bool",
+            ),
+        ),
+        Feature(
+            "child_with_dependent",
+            (R, CARE),
+            "on T",
+            "10〜17歳の子と重い介護・障害のある家族、支えられる大人は1人以下",
+            "a child 10-17, a heavily dependent member, at most one able adult",
+            "child_carer_shape",
+            NEVER,
+            kind="bool",
+            phrase=fmt(
+                "子どもと重い介護が必要な家族、大人は1人以下",
+                "a child, a heavily dependent member, at most one able adult",
+                "bool",
+            ),
+        ),
+        Feature(
+            "heavy_need_members",
+            (CARE,),
+            "valid on T",
+            "重い介護・障害のある世帯員数（要介護3以上、身体1・2級、療育A、精神1級）",
+            "members with heavy needs (care3+, physical 1-2, intellectual A, mental 1)",
+            "heavy_care",
+            NullPolicy.ZERO_WHEN_MISSING,
+            phrase=fmt("重い介護・障害のある家族{v}人", "{v} members with heavy needs"),
+        ),
+        Feature(
+            "max_ltc_level",
+            (CARE,),
+            "valid on T",
+            "世帯で最も重い要介護度",
+            "highest long-term care level in the household",
+            "heavy_care",
+            NullPolicy.ZERO_WHEN_MISSING,
+            phrase=fmt("最も重い介護度 {v}", "highest care level {v}", "ltc"),
+        ),
+        Feature(
+            "certified_members",
+            (CARE,),
+            "valid on T",
+            "要介護1以上または障害者手帳のある世帯員数",
+            "members certified care1+ or holding a disability certificate",
+            "heavy_care",
+            NullPolicy.ZERO_WHEN_MISSING,
+        ),
+        # ---- moves (recent_move_months)
+        Feature(
+            "recent_move_in_alone_65",
+            (("residents", "valid_from"),),
+            months_en(n),
+            f"最近{span_ja(n)}以内に転入・世帯変更した65歳以上の一人暮らし",
+            f"a person 65+ living alone who joined the household in the {last_en(n)}",
+            "move_in_alone",
+            NEVER,
+            kind="bool",
+            phrase=fmt(
+                f"{span_ja(n)}以内に転入した65歳以上の一人暮らし",
+                f"moved in within {months_en(n)}, 65+, alone",
+                "bool",
+            ),
+        ),
+        Feature(
+            joined,
+            (("residents", "valid_from"),),
+            months_en(n),
+            f"この{span_ja(n)}に加わった世帯員数",
+            f"members who joined in the {last_en(n)}",
+            "household_change",
+            NEVER,
+            phrase=fmt(
+                f"この{span_ja(n)}で{{v}}人が世帯に加わった", f"{{v}} joined in {months_en(n)}"
+            ),
+        ),
+        Feature(
+            left,
+            (("residents", "valid_to"), ("residents", "end_reason")),
+            months_en(n),
+            f"この{span_ja(n)}に転出・死亡・世帯変更した世帯員数",
+            f"members who moved out, died or left in the {last_en(n)}",
+            "household_change",
+            NullPolicy.ZERO_WHEN_SOURCE_PRESENT,
+            phrase=fmt(
+                f"この{span_ja(n)}で{{v}}人が転出・死亡等", f"{{v}} left or died in {months_en(n)}"
+            ),
+        ),
+        # ---- groups for the fairness audit (never model inputs)
+        Feature(
+            "hh_type",
+            (R, REL),
+            "on T",
+            "世帯の型",
+            "household type",
+            None,
+            NEVER,
+            model_input=False,
+            kind="category",
+        ),
+        Feature(
+            "oldest_age_band",
+            (R,),
+            "on T",
+            "最年長の世帯員の年齢帯",
+            "age band of the oldest member",
+            None,
+            NEVER,
+            model_input=False,
+            kind="category",
+        ),
+        Feature(
+            "head_sex",
+            (("residents", "sex"), REL),
+            "on T",
+            "世帯主の性別",
+            "sex of the household head",
+            None,
+            NullPolicy.KEEP_NULL,
+            model_input=False,
+            kind="category",
+        ),
+        Feature(
+            "nationality",
+            (("residents", "nationality"),),
+            "on T",
+            "国籍区分（外国籍の世帯員がいれば foreign）",
+            "nationality (foreign if any member is)",
+            None,
+            NullPolicy.KEEP_NULL,
+            model_input=False,
+            kind="category",
+        ),
+    )
 
 
 def member_needs(ctx: Context) -> pl.LazyFrame:
@@ -56,8 +330,9 @@ def member_needs(ctx: Context) -> pl.LazyFrame:
 
 
 def build(ctx: Context) -> pl.LazyFrame:
-    """Household shape, moves and audit groups (see registry for each feature)."""
+    """Household shape, moves and audit groups (:func:`declare` lists them), plus district."""
     a = ctx.config.age
+    joined, left_name = _moves_names(ctx.config)
     needs = member_needs(ctx)
     m = ctx.members.join(needs, on="person_id", how="left").with_columns(
         pl.col("ltc_level").fill_null(0),
@@ -67,7 +342,7 @@ def build(ctx: Context) -> pl.LazyFrame:
     age = pl.col("age")
     middle = (age >= a.middle_from) & (age <= a.middle_to)
     gap = ctx.config.generation_gap_years
-    recent = pl.lit(ctx.months_back(ctx.config.recent_move_months - 1))
+    recent = pl.lit(month_start(ctx.as_of, -(ctx.config.recent_move_months - 1)))
     shape = m.group_by("household_id").agg(
         district=pl.col("district").first(),
         n_members=pl.len().cast(pl.Int32),
@@ -111,13 +386,13 @@ def build(ctx: Context) -> pl.LazyFrame:
         & (pl.col("heavy_need_members") > 0)
         & (pl.col("n_able_adults") <= 1),
     ).with_columns(
-        recent_move_in_alone_65=pl.col("alone_65plus") & (pl.col("n_recent_members") > 0),
-        member_joined_12m=pl.col("n_recent_members"),
+        (pl.col("alone_65plus") & (pl.col("n_recent_members") > 0)).alias(
+            "recent_move_in_alone_65"
+        ),
+        pl.col("n_recent_members").alias(joined),
     )
-    left = _members_left(ctx)
-    out = out.join(left, on="household_id", how="left").with_columns(
-        pl.col("member_left_12m").fill_null(0)
-    )
+    left = _members_left(ctx, left_name)
+    out = out.join(left, on="household_id", how="left").with_columns(pl.col(left_name).fill_null(0))
     return out.with_columns(
         hh_type=_hh_type(),
         oldest_age_band=pl.when(pl.col("oldest_age") < 40)
@@ -145,10 +420,10 @@ def build(ctx: Context) -> pl.LazyFrame:
     )
 
 
-def _members_left(ctx: Context) -> pl.LazyFrame:
-    """Members whose membership ended (moved out, died, changed household) in the last 12 months."""
+def _members_left(ctx: Context, name: str) -> pl.LazyFrame:
+    """Members whose membership ended (moved out, died, changed household) in the moves window."""
     t = pl.lit(ctx.as_of)
-    since = pl.lit(ctx.months_back(ctx.config.recent_move_months - 1))
+    since = pl.lit(month_start(ctx.as_of, -(ctx.config.recent_move_months - 1)))
     r = ctx.tables["residents"]
     return (
         r.filter(
@@ -157,7 +432,7 @@ def _members_left(ctx: Context) -> pl.LazyFrame:
             & (pl.col("valid_to") >= since)
         )
         .group_by("household_id")
-        .agg(member_left_12m=pl.len().cast(pl.Int32))
+        .agg(pl.len().cast(pl.Int32).alias(name))
     )
 
 
@@ -182,3 +457,6 @@ def _hh_type() -> pl.Expr:
         .then(pl.lit("couple_with_children"))
         .otherwise(pl.lit("other"))
     )
+
+
+FAMILY = Family("household", declare, build, keys=("district",))

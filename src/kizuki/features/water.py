@@ -2,7 +2,11 @@
 
 In: :class:`~kizuki.features.context.Context`. Out: LazyFrame keyed by household_id.
 A bi-monthly reading covers two months: it is spread evenly over both (and, by the
-contract, known only at the end of the second month).
+contract, known only at the end of the second month). Windows: ``water_recent_months``
+(recent use), ``water_history_months`` (the household's usual use, in the name
+``water_cv_12m``) and :data:`COUNT_MONTHS` (the low and flat month counts).
+``water_per_person`` is derived from ``water_recent`` and ``n_members`` once the
+household family is joined (its expression is declared here).
 """
 
 from __future__ import annotations
@@ -11,7 +15,115 @@ import datetime as dt
 
 import polars as pl
 
+from kizuki.calendar import month_start
+from kizuki.features.config import FeatureConfig
 from kizuki.features.context import Context
+from kizuki.features.phrases import (
+    fmt,
+    last_en,
+    months_en,
+    pct_change,
+    recent_ja,
+    share_en,
+    share_ja,
+    span_ja,
+)
+from kizuki.features.spec import Family, Feature, NullPolicy
+
+#: low and flat months are counted over this many months
+COUNT_MONTHS = 6
+M3 = ("utility", "water_m3")
+KEEP = NullPolicy.KEEP_NULL
+
+
+def _names(cfg: FeatureConfig) -> tuple[str, str, str]:
+    c, h = COUNT_MONTHS, cfg.water_history_months
+    return f"water_low_months_{c}m", f"water_flat_months_{c}m", f"water_cv_{h}m"
+
+
+def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
+    """The water family's features under ``cfg`` (``water_per_person`` derived)."""
+    k, h, c = cfg.water_recent_months, cfg.water_history_months, COUNT_MONTHS
+    low, flat, cv = _names(cfg)
+    sja, sen = share_ja(cfg.water_low_share), share_en(cfg.water_low_share)
+    return (
+        Feature(
+            "water_recent",
+            (M3, ("utility", "period_months")),
+            months_en(k),
+            f"{recent_ja(k)}の月平均水道使用量（m³）",
+            f"mean monthly water use, {last_en(k)} (m³)",
+            "water_level",
+            KEEP,
+            phrase=fmt("月{v}m³", "{v} m³ a month", "float1"),
+        ),
+        Feature(
+            "water_change_yoy",
+            (M3,),
+            f"{months_en(k)} vs a year before",
+            f"水道使用量の前年同期比（{recent_ja(k)}）",
+            f"water use, {last_en(k)} vs the same months a year before",
+            "water_drop",
+            KEEP,
+            phrase=pct_change(
+                f"水道使用量が{recent_ja(k)}で前年同期比",
+                f"water use over {months_en(k)} vs a year ago",
+            ),
+        ),
+        Feature(
+            "water_last_vs_median",
+            (M3,),
+            f"latest month vs {h}-month median",
+            f"最新月の水道使用量の、その世帯の{span_ja(h)}の中央値との差",
+            f"latest month's water use vs the household's {h}-month median",
+            "water_drop",
+            KEEP,
+            phrase=pct_change("最新月の水道使用量がふだんより", "latest water use vs usual"),
+        ),
+        Feature(
+            low,
+            (M3,),
+            months_en(c),
+            f"{recent_ja(c)}で使用量がふだんの{sja}未満だった月数",
+            f"months in the last {c} with use under {sen} of usual",
+            "water_drop",
+            NullPolicy.ZERO_WHEN_SOURCE_PRESENT,
+            phrase=fmt(f"ふだんの{sja}未満の月が{{v}}回", f"{{v}} months under {sen} of usual"),
+        ),
+        Feature(
+            "water_per_person",
+            (M3, ("residents", "household_id")),
+            months_en(k),
+            f"1人あたりの月平均水道使用量（m³、{recent_ja(k)}）",
+            f"mean monthly water use per member, {last_en(k)} (m³)",
+            "water_level",
+            KEEP,
+            phrase=fmt("1人あたり月{v}m³", "{v} m³ a month per member", "float1"),
+            derive=pl.when(pl.col("n_members") > 0).then(
+                pl.col("water_recent") / pl.col("n_members")
+            ),
+        ),
+        Feature(
+            flat,
+            (M3,),
+            months_en(c),
+            f"{recent_ja(c)}で使用量が前月とほぼ同じだった月数（動きのない暮らし・推定検針）",
+            f"months in the last {c} with almost the same use as the month before (a flat line)",
+            "water_drop",
+            NullPolicy.ZERO_WHEN_SOURCE_PRESENT,
+            phrase=fmt("使用量に動きのない月が{v}回", "{v} flat months"),
+        ),
+        Feature(
+            cv,
+            (M3,),
+            months_en(h),
+            f"水道使用量のばらつき（変動係数、{span_ja(h)}）",
+            f"variability of water use (coefficient of variation, {months_en(h)})",
+            "water_erratic",
+            KEEP,
+            phrase=fmt("使用量のばらつき{v}", "variability {v}", "pct"),
+        ),
+    )
 
 
 def monthly_use(ctx: Context, since: dt.date) -> pl.LazyFrame:
@@ -21,7 +133,7 @@ def monthly_use(ctx: Context, since: dt.date) -> pl.LazyFrame:
     """
     u = (
         ctx.tables["utility"]
-        .filter(pl.col("month") >= pl.lit(add_months_first(since, -1)))
+        .filter(pl.col("month") >= pl.lit(month_start(since, -1)))
         .select("household_id", "month", "period_months", "water_m3")
     )
     first = u.select(
@@ -44,23 +156,22 @@ def monthly_use(ctx: Context, since: dt.date) -> pl.LazyFrame:
     )
 
 
-def add_months_first(day: dt.date, months: int) -> dt.date:
-    """The first day of the month ``months`` after the month of ``day``."""
-    y, m = divmod(day.year * 12 + day.month - 1 + months, 12)
-    return dt.date(y, m + 1, 1)
-
-
 def build(ctx: Context) -> pl.LazyFrame | None:
-    """Recent use vs the same months a year before, per person, drops, flat lines, erratic use."""
+    """Recent use vs the same months a year before, drops, flat lines, erratic use."""
     if not ctx.has("utility"):
         return None
     cfg = ctx.config
+    low, flat, cv = _names(cfg)
     k, h = cfg.water_recent_months, cfg.water_history_months
-    use = monthly_use(ctx, ctx.months_back(max(k + 12, h)))
-    recent_from = pl.lit(ctx.months_back(k))
-    prior_from, prior_to = pl.lit(ctx.months_back(k + 12)), pl.lit(ctx.months_back(12))
-    hist_from = pl.lit(ctx.months_back(h))
-    six = pl.lit(ctx.months_back(6))
+
+    def back(months: int) -> pl.Expr:
+        return pl.lit(month_start(ctx.as_of, -months))
+
+    use = monthly_use(ctx, month_start(ctx.as_of, -max(k + 12, h)))
+    recent_from = back(k)
+    prior_from, prior_to = back(k + 12), back(12)
+    hist_from = back(h)
+    count_from = back(COUNT_MONTHS)
     month, m3 = pl.col("month"), pl.col("m3")
     hist = m3.filter(month >= hist_from)
     # monthly_use is in month order: one grouped pass (keeping each household's rows in
@@ -80,7 +191,7 @@ def build(ctx: Context) -> pl.LazyFrame | None:
         )
         .with_row_index("__hh")
     )
-    # the counts over the last 6 months, on the readings laid out household after
+    # the counts over the last COUNT_MONTHS months, on the readings laid out household after
     # household (explode): the previous reading is the row before when it is the same
     # household's (the same comparisons as a per-group shift, without per-group work)
     mo, v, hh = pl.col("__month"), pl.col("__m3"), pl.col("__hh")
@@ -89,24 +200,29 @@ def build(ctx: Context) -> pl.LazyFrame | None:
         .explode("__month", "__m3")
         .select(
             "__hh",
-            low=(mo >= six) & (v < cfg.water_low_share * pl.col("water_median_12m")),
+            low=(mo >= count_from) & (v < cfg.water_low_share * pl.col("water_median_12m")),
             # a flat line: consecutive months whose readings barely differ (no life in the
             # home, or an estimated reading)
-            flat=(mo >= six) & (hh == hh.shift(1)) & ((v - v.shift(1)).abs() < cfg.water_flat_m3),
+            flat=(mo >= count_from)
+            & (hh == hh.shift(1))
+            & ((v - v.shift(1)).abs() < cfg.water_flat_m3),
         )
         .group_by("__hh")
         .agg(
-            water_low_months_6m=pl.col("low").sum().cast(pl.Int32),
-            water_flat_months_6m=pl.col("flat").sum().cast(pl.Int32),
+            pl.col("low").sum().cast(pl.Int32).alias(low),
+            pl.col("flat").sum().cast(pl.Int32).alias(flat),
         )
     )
     agg = agg.drop("__month", "__m3").join(counts, on="__hh", how="left").drop("__hh")
     return agg.with_columns(
+        pl.when(pl.col("mean") > 0).then(pl.col("std") / pl.col("mean")).alias(cv),
         water_change_yoy=pl.when(pl.col("water_prior_year") > 0).then(
             pl.col("water_recent") / pl.col("water_prior_year") - 1
         ),
         water_last_vs_median=pl.when(pl.col("water_median_12m") > 0).then(
             pl.col("water_last") / pl.col("water_median_12m") - 1
         ),
-        water_cv_12m=pl.when(pl.col("mean") > 0).then(pl.col("std") / pl.col("mean")),
     ).drop("std", "mean", "water_last", "water_median_12m", "water_prior_year")
+
+
+FAMILY = Family("water", declare, build)

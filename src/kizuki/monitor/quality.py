@@ -18,6 +18,7 @@ import polars as pl
 from kizuki.alerts import Alert
 from kizuki.calendar import add_months
 from kizuki.contract.schema import TABLES
+from kizuki.features.spec import Feature
 from kizuki.monitor.config import QualityConfig
 from kizuki.monitor.runs import RejectSummary, RunFolder
 
@@ -378,15 +379,13 @@ def manifest_code_counts(run: RunFolder) -> dict[tuple[str, str], dict[str, int]
     return found or None
 
 
-def coverage_features(registry: Iterable[object]) -> dict[str, list[str]]:
+def coverage_features(registry: Iterable[Feature]) -> dict[str, list[str]]:
     """Per source table: the features that read only that table and are null for a
-    household without its rows (registry ``nulls`` mentions null)."""
+    household without its rows (their declared null policy keeps nulls)."""
     out: dict[str, list[str]] = {}
     for f in registry:
-        tables = {t for t, _ in getattr(f, "sources", ())}
-        nulls = str(getattr(f, "nulls", ""))
-        if len(tables) == 1 and "null" in nulls and not nulls.startswith("never"):
-            out.setdefault(tables.pop(), []).append(str(f.name))
+        if len(f.tables) == 1 and f.null_policy.null_without_rows:
+            out.setdefault(f.tables[0], []).append(f.name)
     return out
 
 

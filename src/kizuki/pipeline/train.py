@@ -240,7 +240,7 @@ def train_and_register(
     """Train (:func:`train`), log everything to the tracking store, register a version, and
     move the ``champion`` alias only when :func:`champion_decision` says so."""
     from kizuki import tracking
-    from kizuki.features.dictionary import dictionary_markdown
+    from kizuki.checklist.dictionary import dictionary_markdown
     from kizuki.model.plots import reliability_markdown, reliability_png
 
     result = train(

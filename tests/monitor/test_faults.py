@@ -13,7 +13,7 @@ import pytest
 
 from kizuki.monitor.compare import MonitorResult, compare_runs
 from kizuki.monitor.config import load_monitor_config
-from kizuki.monitor.runs import read_run
+from kizuki.runs import read_run
 
 pytestmark = pytest.mark.slow
 

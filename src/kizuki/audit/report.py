@@ -21,8 +21,9 @@ import polars as pl
 from kizuki.audit.core import ALL, OVERALL, AuditResult
 from kizuki.audit.metrics import METRICS
 from kizuki.io.atomic import write_text
+from kizuki.io.jsonable import jsonable
 from kizuki.monitor.page import dot_whisker, esc, page, table
-from kizuki.monitor.report import issue_label, jsonable
+from kizuki.monitor.report import issue_label
 
 T: dict[str, dict[str, str]] = {
     "ja": {

@@ -21,6 +21,7 @@ import polars as pl
 
 from kizuki.contract.schema import ISSUE_NAMES_EN, ISSUE_NAMES_JA
 from kizuki.io.atomic import write_text
+from kizuki.io.jsonable import jsonable
 from kizuki.monitor.compare import MonitorResult
 from kizuki.monitor.nulltest import MIN_EXPECTED
 from kizuki.monitor.page import esc, hbars, lines, page, paired_bars, table
@@ -199,19 +200,6 @@ def registry_labels() -> dict[str, tuple[str, str]]:
 
 
 # ------------------------------------------------------------------------ JSON
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` with NaN/inf as None, dates as ISO text, tuples as lists (for json.dumps)."""
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def frame_records(frame: pl.DataFrame) -> list[dict[str, Any]]:

@@ -26,7 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import polars as pl
 
@@ -61,6 +61,10 @@ from kizuki.runs.manifest import (
     ShortlistInfo,
 )
 from kizuki.shortlist import ShortlistConfig, unknown_districts
+
+if TYPE_CHECKING:
+    from kizuki.checklist import ChecklistConfig
+    from kizuki.features.config import FeatureConfig
 
 
 class RunRefused(KizukiError):
@@ -424,17 +428,16 @@ def load_drop_input(path: Path) -> DropInput:
     )
 
 
-def default_components(config_dir: Path | None = None) -> Components:
+def default_components(feat_cfg: FeatureConfig, ck_cfg: ChecklistConfig) -> Components:
     """The real stages: the contract loader, the feature registry, the 気づき checklist,
-    the registered LightGBM models and the bilingual item texts (configs from ``config_dir``)."""
-    from kizuki.checklist import Checklist, load_checklist_config
+    the registered LightGBM models and the bilingual item texts.
+
+    In: the validated feature and checklist configs. Out: :class:`Components`.
+    """
+    from kizuki.checklist import Checklist
     from kizuki.explain import CatalogTexts, ItemText
     from kizuki.features.build import build_features
-    from kizuki.features.config import load_feature_config
     from kizuki.features.registry import REGISTRY, feature_items
-
-    feat_cfg = load_feature_config(config_dir)
-    ck_cfg = load_checklist_config(config_dir)
 
     def features(tables: Mapping[str, pl.LazyFrame], as_of: date) -> pl.DataFrame:
         return build_features(tables, as_of, feat_cfg)

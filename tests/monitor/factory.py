@@ -187,9 +187,7 @@ def fabricate_run(
             frame.write_parquet(layout.reject(table))
     if inputs is None:
         inputs = {"residents": {"present": True, "rows_read": features.height, "rows_rejected": 0}}
-    districts = (
-        features.group_by("district").agg(households=pl.len()).sort("district").to_dicts()
-    )
+    districts = features.group_by("district").agg(households=pl.len()).sort("district").to_dicts()
     listed = dict(shortlist.group_by("district").len().iter_rows())
     raw = {
         "manifest_version": MANIFEST_VERSION if codes_window_months else 1,

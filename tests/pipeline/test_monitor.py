@@ -112,3 +112,45 @@ def test_monitor_on_runs_whose_drops_were_deleted_reports_codes_that_appear_or_v
         ("M", 20, 0),
     ]
     assert sorted(p.name for p in summary.files.values()) == ["monitor.html", "monitor.json"]
+
+
+def test_run_audit_without_an_outcomes_drop_reports_outcomes_pending(
+    runs: dict[str, Path], tmp_path: Path
+) -> None:
+    from kizuki.audit.config import load_audit_config
+    from kizuki.pipeline.audit import run_audit
+
+    said: list[str] = []
+    summary = run_audit(
+        runs["cur"], tmp_path / "a", config=load_audit_config(), track=False, progress=said.append
+    )
+    assert not summary.result.labels_known and not summary.truth_found
+    assert summary.tracking_run is None
+    assert sorted(p.name for p in summary.files.values()) == ["audit.html", "audit.json"]
+    assert any("no outcomes drop" in s for s in said) and any("outcomes pending" in s for s in said)
+
+
+def test_run_performance_reads_runs_and_a_newer_outcomes_drop(
+    runs: dict[str, Path], tmp_path: Path
+) -> None:
+    from kizuki.pipeline.performance import run_performance
+
+    listed = pl.read_parquet(runs["ref"] / "shortlist.parquet").explode("issues").row(0, named=True)
+    drop = _drop(tmp_path / "outcomes_drop", ["F"], ["jp"])
+    pl.DataFrame(
+        {
+            "household_id": [listed["household_id"]],
+            "issue": [listed["issues"]],
+            "opened_on": [dt.date(2026, 5, 15)],
+            "confirmed": [True],
+        }
+    ).write_parquet(drop / "outcomes.parquet")
+    summary = run_performance(
+        [runs["ref"], runs["cur"]], drop, tmp_path / "p", config=load_monitor_config(), track=False
+    )
+    assert summary.meta == {"outcomes": str(drop), "known_until": "2026-05-15", "runs": 2}
+    row = summary.history.filter(
+        (pl.col("issue") == listed["issues"]) & (pl.col("run_id") == read_run(runs["ref"]).run_id)
+    ).row(0, named=True)
+    assert row["hits"] == 1 and row["positives"] == 1
+    assert sorted(p.name for p in summary.files.values()) == ["performance.html", "performance.json"]

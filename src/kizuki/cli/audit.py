@@ -19,12 +19,23 @@ def audit(
     run: Annotated[Path, typer.Option("--run", help="A scoring-run folder (kizuki score --out).")],
     outcomes: Annotated[
         Path | None,
-        typer.Option("--outcomes", help="A newer data drop whose outcomes hold the cases [default: the run's own drop]."),
+        typer.Option(
+            "--outcomes",
+            help="A newer data drop whose outcomes hold the cases [default: the run's own drop].",
+        ),
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", help="Folder for audit.html and audit.json [default: RUN/audit].")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="Folder for audit.html and audit.json [default: RUN/audit]."),
+    ] = None,
     lang: Annotated[str, typer.Option("--lang", help="Language of audit.html: ja or en.")] = "ja",
-    no_track: Annotated[bool, typer.Option("--no-track", help="Do not log metrics to the tracking store (MLflow).")] = False,
-    config_dir: Annotated[Path | None, typer.Option("--config-dir", help="Folder with audit.yaml (default: configs/).")] = None,
+    no_track: Annotated[
+        bool, typer.Option("--no-track", help="Do not log metrics to the tracking store (MLflow).")
+    ] = False,
+    config_dir: Annotated[
+        Path | None,
+        typer.Option("--config-dir", help="Folder with audit.yaml (default: configs/)."),
+    ] = None,
 ) -> None:
     """Per group (district, nationality, household type, age band, sex of the head, and
     intersections): selection rate, recall, precision, FNR, FOR and prevalence at the list

@@ -50,7 +50,11 @@ def register(app: typer.Typer) -> None:
             target = out or Path("kizuki-validate") / drop.resolve().name
             try:
                 loaded = run_validate(
-                    drop, target, encoding=encoding, reject_limit=limit, table_limits=cfg.table_limits
+                    drop,
+                    target,
+                    encoding=encoding,
+                    reject_limit=limit,
+                    table_limits=cfg.table_limits,
                 )
             except RefusedDrop as refused:
                 typer.echo(refused.report.to_text())

@@ -79,7 +79,9 @@ def run_audit(
         known_until = dt.date.fromisoformat(newest) if newest else None
         positive = positives(loaded.tables["outcomes"], folder.as_of, folder.horizon_months)
     else:
-        progress("audit: no outcomes drop (give --outcomes); outcome metrics are reported as not known")
+        progress(
+            "audit: no outcomes drop (give --outcomes); outcome metrics are reported as not known"
+        )
     truth_path = find_truth(outcomes, folder.drop_path)
     truth = truth_in_need(scan_parquet(truth_path), folder.as_of) if truth_path else None
     result = audit_run(folder, config, positive=positive, known_until=known_until, truth=truth)

@@ -388,18 +388,14 @@ def _manifest(
             compound=int(sl["compound"].sum()),
             known_case=int(sl["known_case"].sum()),
             districts=[DistrictListing(**d) for d in per_district.to_dicts()],
-            configured_districts_not_in_drop=unknown_districts(
-                result.capacities, shortlist_config
-            ),
+            configured_districts_not_in_drop=unknown_districts(result.capacities, shortlist_config),
         ),
         reasons=ReasonsInfo(
             pairs_explained=result.explanation.totals.height,
             max_abs_error_vs_raw_output=result.explanation.max_abs_error,
         ),
         timings_s=timer.as_dict(),
-        files={
-            name: FileDigest(**file_digest(path)) for name, path in sorted(files.items())
-        },
+        files={name: FileDigest(**file_digest(path)) for name, path in sorted(files.items())},
         out=str(out.resolve()),
     )
 
@@ -446,14 +442,18 @@ def default_components(feat_cfg: FeatureConfig, ck_cfg: ChecklistConfig) -> Comp
         from kizuki.model import load_model
 
         m = load_model(uri)
-        return LoadedModel(model=m, uri=uri or "models:/kizuki@champion", horizon_months=m.config.horizon_months)
+        return LoadedModel(
+            model=m, uri=uri or "models:/kizuki@champion", horizon_months=m.config.horizon_months
+        )
 
     def checklist() -> ChecklistScorer:
         return Checklist(ck_cfg)
 
     def texts() -> ReasonTexts:
         groups = ck_cfg.groups
-        items = {i.id: ItemText(i.ja, i.en, groups[i.group].ja, groups[i.group].en) for i in ck_cfg.items}
+        items = {
+            i.id: ItemText(i.ja, i.en, groups[i.group].ja, groups[i.group].en) for i in ck_cfg.items
+        }
         formatters = {
             f.name: {
                 "ja": (lambda v, f=f: f.phrase(v, "ja")),

@@ -329,6 +329,11 @@ def test_manifest_records_inputs_model_and_timings(run) -> None:
     assert m["reasons"]["max_abs_error_vs_raw_output"] < 1e-6
     assert m["files"]["scores.parquet"]["bytes"] == (out / "scores.parquet").stat().st_size
     assert m["cohorts"]["financial_hardship"]["known_cases"] == 3
+    # code counts of the kept rows known in the 12 months up to T (one case is known later)
+    assert m["manifest_version"] == 2 and m["codes_window_months"] == 12
+    assert m["inputs"]["outcomes"]["codes"] == {"issue": {"financial_hardship": 2}}
+    assert m["inputs"]["residents"]["codes"] == {}
+    assert "codes" not in m["inputs"]["school"]
 
 
 def test_refuses_a_folder_that_holds_a_run_unless_overwrite(run, tiny_models, kit) -> None:

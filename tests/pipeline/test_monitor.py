@@ -153,4 +153,7 @@ def test_run_performance_reads_runs_and_a_newer_outcomes_drop(
         (pl.col("issue") == listed["issues"]) & (pl.col("run_id") == read_run(runs["ref"]).run_id)
     ).row(0, named=True)
     assert row["hits"] == 1 and row["positives"] == 1
-    assert sorted(p.name for p in summary.files.values()) == ["performance.html", "performance.json"]
+    assert sorted(p.name for p in summary.files.values()) == [
+        "performance.html",
+        "performance.json",
+    ]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
@@ -134,14 +134,19 @@ class FileDigest(_Part):
 
 
 class Manifest(_Part):
-    """``manifest.json`` (see module docstring); field order is the file's key order."""
+    """``manifest.json`` (see module docstring); field order is the file's key order.
+
+    ``started_at`` / ``finished_at``: ISO 8601 UTC text as written (``...+00:00``);
+    ``timings_s``: seconds per stage plus ``total``; ``files``: every file written
+    before the manifest, by its name in the run folder.
+    """
 
     manifest_version: int
     run_id: str
     started_at: str
     finished_at: str
     as_of: dt.date
-    lang: str
+    lang: Literal["ja", "en"]
     code_version: CodeVersion
     config_hash: str
     model: ModelInfo

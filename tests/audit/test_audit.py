@@ -18,7 +18,7 @@ from kizuki.audit.labels import audit_frame, positives, truth_in_need
 from kizuki.audit.metrics import METRICS, cell_counts, metric_frame
 from kizuki.cli.main import app
 from kizuki.io.drop import load_drop
-from kizuki.monitor.runs import read_run
+from kizuki.runs import read_run
 
 DIMS = ["district", "nationality", "hh_type", "oldest_age_band", "head_sex"]
 

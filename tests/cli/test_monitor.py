@@ -226,3 +226,19 @@ def test_tracking_logs_metrics_and_reports(
     found = mlflow.search_runs(experiment_names=["kizuki-monitor"])
     assert len(found) == 1
     assert found["metrics.alerts"].iloc[0] == 0 and "metrics.psi.water_recent" in found.columns
+
+
+def test_a_run_of_an_unknown_manifest_version_is_a_one_line_error(
+    runs: dict[str, Path], tmp_path: Path
+) -> None:
+    manifest = runs["cur"] / "manifest.json"
+    raw = json.loads(manifest.read_text(encoding="utf-8"))
+    manifest.write_text(json.dumps(raw | {"manifest_version": 9}), encoding="utf-8")
+    res = runner.invoke(
+        app,
+        ["monitor", "--reference", str(runs["ref"]), "--current", str(runs["cur"]), "--no-track"],
+    )
+    assert res.exit_code == 2
+    lines = res.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kizuki: error: ")
+    assert "manifest_version 9" in lines[0] and "Traceback" not in res.stderr

@@ -1,16 +1,16 @@
 """Scoring-run folders fabricated for monitor and audit tests (contract §5 layout).
 
 ``fabricate_run`` writes manifest.json, features.parquet, scores.parquet,
-shortlist.parquet and rejects/ the way ``kizuki score`` does, with simple, transparent
-scores: a logistic function of a few real features per issue (no model needed).
-``run_from_drop`` builds one from a real data drop through the real loader and
-feature builder. Synthetic data only.
+shortlist.parquet and rejects/ the way ``kizuki score`` does (file names from
+:class:`kizuki.runs.RunLayout`, the manifest a validated :class:`kizuki.runs.Manifest`),
+with simple, transparent scores: a logistic function of a few real features per issue
+(no model needed). ``run_from_drop`` builds one from a real data drop through the real
+loader, feature builder and code counts. Synthetic data only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,8 @@ import numpy as np
 import polars as pl
 
 from kizuki.contract.schema import ISSUES
+from kizuki.runs import CODE_WINDOW_MONTHS, MANIFEST_VERSION, Manifest, RunLayout, write_manifest
+from kizuki.runs.manifest import parse_manifest
 
 #: issue -> (feature, weight) terms of the stand-in score, and the 気づき item named as reason
 TERMS: dict[str, tuple[list[tuple[str, float]], str]] = {
@@ -165,35 +167,75 @@ def fabricate_run(
     capacity: int = 5,
     known: pl.DataFrame | None = None,
     horizon_months: int = 6,
+    codes_window_months: int | None = None,
 ) -> Path:
-    """Write a complete run folder into ``out`` (manifest last); returns ``out``."""
+    """Write a complete run folder into ``out`` (manifest last); returns ``out``.
+
+    ``inputs``: per table, manifest fields (``present``, ``rows_read``, ``codes``, ...);
+    ``codes_window_months``: set when the inputs carry code counts (manifest version 2).
+    """
+    layout = RunLayout(out)
     out.mkdir(parents=True, exist_ok=True)
     scores = stand_in_scores(features, as_of, known)
     shortlist = stand_in_shortlist(scores, features, capacity)
-    features.write_parquet(out / "features.parquet")
-    scores.write_parquet(out / "scores.parquet")
-    shortlist.write_parquet(out / "shortlist.parquet")
+    features.write_parquet(layout.features)
+    scores.write_parquet(layout.scores)
+    shortlist.write_parquet(layout.shortlist)
     for table, frame in (rejects or {}).items():
         if frame.height:
-            (out / "rejects").mkdir(exist_ok=True)
-            frame.write_parquet(out / "rejects" / f"{table}.parquet")
+            layout.rejects.mkdir(exist_ok=True)
+            frame.write_parquet(layout.reject(table))
     if inputs is None:
         inputs = {"residents": {"present": True, "rows_read": features.height, "rows_rejected": 0}}
-    manifest = {
-        "manifest_version": 1,
+    districts = features.group_by("district").agg(households=pl.len()).sort("district").to_dicts()
+    listed = dict(shortlist.group_by("district").len().iter_rows())
+    raw = {
+        "manifest_version": MANIFEST_VERSION if codes_window_months else 1,
         "run_id": f"test-{as_of.isoformat()}-{out.name}",
+        "started_at": "2026-10-01T02:00:00+00:00",
+        "finished_at": "2026-10-01T02:01:00+00:00",
         "as_of": as_of.isoformat(),
+        "lang": "ja",
+        "code_version": {"kizuki": "test"},
+        "config_hash": "0" * 16,
         "model": {"uri": "stand-in", "version": "stand-in/1", "horizon_months": horizon_months},
         "drop": {
             "path": str(drop_path) if drop_path else None,
             "missing_tables": list(missing_tables),
         },
         "inputs": {k: dict(v) for k, v in inputs.items()},
+        "codes_window_months": codes_window_months,
         "households": features.height,
+        "cohorts": {
+            i: {"households": n, "known_cases": features.height - n}
+            for i, n in scores.group_by("issue").len().iter_rows()
+        },
+        "shortlist": {
+            "priority": "issue_turns",
+            "min_score": 0.0,
+            "listed": shortlist.height,
+            "compound": int(shortlist["compound"].sum()),
+            "known_case": 0,
+            "districts": [
+                {
+                    "district": d["district"],
+                    "households": d["households"],
+                    "capacity": capacity,
+                    "rule": "default",
+                    "listed": listed.get(d["district"], 0),
+                    "compound": 0,
+                    "known_case": 0,
+                }
+                for d in districts
+            ],
+        },
+        "reasons": {"pairs_explained": 0},
+        "timings_s": {"total": 0.0},
+        "files": {},
+        "out": str(out),
     }
-    (out / "manifest.json").write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    manifest: Manifest = parse_manifest(raw, "fabricated manifest")
+    write_manifest(layout.manifest, manifest)
     return out
 
 
@@ -202,9 +244,11 @@ def run_from_drop(drop: Path, as_of: dt.date, out: Path, capacity: int = 5) -> P
     from kizuki.features.build import build_features
     from kizuki.features.config import load_feature_config
     from kizuki.io.drop import load_drop
+    from kizuki.runs import code_counts
 
     loaded = load_drop(drop)
     features = build_features(loaded.tables, as_of, load_feature_config())
+    codes = code_counts(loaded.tables, as_of)
     inputs: dict[str, dict[str, Any]] = {}
     for name, t in loaded.report.tables.items():
         if not t.present:
@@ -216,6 +260,7 @@ def run_from_drop(drop: Path, as_of: dt.date, out: Path, capacity: int = 5) -> P
                 "sha256": t.sha256,
                 "rows_read": t.rows_read,
                 "rows_rejected": t.rows_rejected,
+                "codes": codes.get(name, {}),
             }
     known = None
     if "outcomes" in loaded.tables:
@@ -236,6 +281,7 @@ def run_from_drop(drop: Path, as_of: dt.date, out: Path, capacity: int = 5) -> P
         drop_path=Path(drop),
         capacity=capacity,
         known=known,
+        codes_window_months=CODE_WINDOW_MONTHS,
     )
 
 

@@ -13,8 +13,8 @@ import pytest
 
 from kizuki.monitor.compare import MonitorResult, compare_runs
 from kizuki.monitor.config import load_monitor_config
-from kizuki.monitor.runs import read_run
 from kizuki.pages import alert_text
+from kizuki.runs import read_run
 
 pytestmark = pytest.mark.slow
 

@@ -12,7 +12,6 @@ import polars as pl
 from kizuki.monitor.config import QualityConfig
 from kizuki.monitor.quality import (
     category_checks,
-    code_counts,
     code_rows,
     coverage_checks,
     coverage_features,
@@ -20,8 +19,8 @@ from kizuki.monitor.quality import (
     reject_checks,
     table_checks,
 )
-from kizuki.monitor.runs import RejectSummary, read_run, summarise_rejects
 from kizuki.pages import alert_text
+from kizuki.runs import RejectSummary, read_run, summarise_rejects
 
 Q = QualityConfig()
 AS_OF = dt.date(2026, 9, 30)
@@ -143,23 +142,6 @@ def test_a_rare_code_missing_by_chance_does_not_count_as_vanished() -> None:
     )
     assert alerts == []
     assert {r["code"]: r["status"] for r in rows} == {"care1": None, "care5": None}
-
-
-def test_code_counts_use_a_window_of_known_rows() -> None:
-    care = pl.LazyFrame(
-        {
-            "kind": ["ltc", "ltc", "ltc", "disability_mental"],
-            "level": ["care1", "care2", "care2", "1"],
-            "known_on": [
-                dt.date(2024, 1, 1),
-                dt.date(2026, 1, 5),
-                dt.date(2026, 9, 30),
-                dt.date(2026, 10, 1),
-            ],
-        }
-    )
-    got = code_counts({"care": care}, AS_OF, 12)
-    assert got == {("care", "kind"): {"ltc": 2}, ("care", "level"): {"care2": 2}}
 
 
 def test_missing_share_rise_fires_unless_a_missing_table_explains_it(factory: ModuleType) -> None:

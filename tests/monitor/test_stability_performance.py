@@ -19,8 +19,8 @@ from kizuki.monitor.performance import (
     performance_history,
     run_performance,
 )
-from kizuki.monitor.runs import find_runs, read_run
 from kizuki.monitor.stability import list_overlap, list_stability, rank_correlations
+from kizuki.runs import find_runs, read_run
 
 
 def _listed(rows: list[tuple[str, str, str]]) -> pl.DataFrame:

@@ -16,7 +16,7 @@ from kizuki.cli.main import app
 from kizuki.monitor.config import PerformanceConfig
 from kizuki.monitor.performance import estimate_error, performance_history
 from kizuki.monitor.report import render_performance_html
-from kizuki.monitor.runs import find_runs
+from kizuki.runs import find_runs
 
 EVIL = "<img src=x onerror=alert(1)></script>"
 SHOWN = "&lt;img src=x onerror=alert(1)&gt;&lt;/script&gt;"

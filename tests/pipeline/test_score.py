@@ -12,7 +12,7 @@ import pytest
 
 from kizuki.config import validate_config
 from kizuki.errors import ContractError, KizukiError, ModelNotFound
-from kizuki.pipeline.manifest import read_manifest
+from kizuki.io.files import read_json
 from kizuki.pipeline.score import (
     Components,
     DropInput,
@@ -29,6 +29,7 @@ from kizuki.pipeline.score_core import (
     score_frames,
 )
 from kizuki.report import ReportConfig
+from kizuki.runs import read_manifest
 from kizuki.shortlist import ShortlistConfig
 
 AS_OF = date(2026, 3, 31)
@@ -299,8 +300,9 @@ def test_run_folder_has_every_contract_file_and_column(run) -> None:
 
 def test_manifest_records_inputs_model_and_timings(run) -> None:
     out, summary, _ = run
-    m = read_manifest(out / "manifest.json")
-    assert m == json.loads(json.dumps(summary.manifest, default=str))
+    assert read_manifest(out / "manifest.json") == summary.manifest
+    m = read_json(out / "manifest.json")
+    assert m == json.loads(json.dumps(summary.manifest.to_json(), default=str))
     assert m["as_of"] == "2026-03-31"
     assert m["model"] == {
         "uri": "models:/kizuki@champion",
@@ -327,6 +329,11 @@ def test_manifest_records_inputs_model_and_timings(run) -> None:
     assert m["reasons"]["max_abs_error_vs_raw_output"] < 1e-6
     assert m["files"]["scores.parquet"]["bytes"] == (out / "scores.parquet").stat().st_size
     assert m["cohorts"]["financial_hardship"]["known_cases"] == 3
+    # code counts of the kept rows known in the 12 months up to T (one case is known later)
+    assert m["manifest_version"] == 2 and m["codes_window_months"] == 12
+    assert m["inputs"]["outcomes"]["codes"] == {"issue": {"financial_hardship": 2}}
+    assert m["inputs"]["residents"]["codes"] == {}
+    assert "codes" not in m["inputs"]["school"]
 
 
 def test_refuses_a_folder_that_holds_a_run_unless_overwrite(run, tiny_models, kit) -> None:
@@ -336,7 +343,7 @@ def test_refuses_a_folder_that_holds_a_run_unless_overwrite(run, tiny_models, ki
     with pytest.raises(RunRefused, match="already holds a scoring run"):
         run_score(Path("d"), AS_OF, out, **kw)
     again = run_score(Path("d"), AS_OF, out, overwrite=True, **kw)
-    assert again.manifest["run_id"] != run[1].manifest["run_id"]
+    assert again.manifest.run_id != run[1].manifest.run_id
     # scores do not depend on the run
     assert pl.read_parquet(out / "scores.parquet").equals(run[1].result.scores)
 

@@ -36,7 +36,7 @@ from kizuki.audit.labels import UNKNOWN, audit_frame
 from kizuki.audit.metrics import CELLS, METRICS
 from kizuki.audit.suppress import Entry, make_entries, suppress
 from kizuki.calendar import matured_share
-from kizuki.monitor.runs import RunFolder
+from kizuki.runs import RunFolder
 
 ALL = "all"
 OVERALL = "overall"

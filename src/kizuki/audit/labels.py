@@ -16,7 +16,7 @@ from pathlib import Path
 import polars as pl
 
 from kizuki.calendar import add_months
-from kizuki.monitor.runs import RunFolder
+from kizuki.runs import RunFolder
 
 UNKNOWN = "unknown"
 

@@ -23,10 +23,11 @@ from markupsafe import Markup
 from kizuki.audit.core import ALL, OVERALL, AuditResult
 from kizuki.audit.metrics import METRICS
 from kizuki.io.atomic import write_text
+from kizuki.io.jsonable import jsonable
 from kizuki.pages import Words, alert_text, render_page, words
 from kizuki.pages.charts import dot_whisker
 from kizuki.pages.format import MISSING, integer, interval, missing, pct, ratio, signed_points, text
-from kizuki.pages.records import alert_records, jsonable
+from kizuki.pages.records import alert_records
 from kizuki.pages.words import issue_name
 
 

@@ -35,22 +35,15 @@ def register(app: typer.Typer) -> None:
         """Write one row of features per household existing on T, plus the feature dictionary."""
         with guarded():
             from kizuki.checklist import load_checklist_config
-            from kizuki.checklist.dictionary import dictionary_frame, dictionary_markdown
-            from kizuki.features.build import build_features
             from kizuki.features.config import load_feature_config
-            from kizuki.io.atomic import write_bytes, write_parquet, write_text
-            from kizuki.io.drop import load_drop
+            from kizuki.pipeline.features import run_features
 
-            t = parse_as_of(as_of)
-            loaded = load_drop(drop)
-            for name in loaded.missing_tables:
-                info(f"features: WARNING table '{name}' is absent: its features are null")
-            frame = build_features(loaded.tables, t, load_feature_config())
-            write_parquet(out, frame)
-            checklist = load_checklist_config()
-            stem = out.with_suffix("")
-            write_text(Path(f"{stem}.dictionary.md"), dictionary_markdown(checklist))
-            csv = dictionary_frame(checklist).write_csv()
-            write_bytes(Path(f"{stem}.dictionary.csv"), b"\xef\xbb\xbf" + csv.encode("utf-8"))
-            info(f"features: {frame.height:,} households x {frame.width - 3} features as of {t}")
-            typer.echo(str(out))
+            summary = run_features(
+                drop,
+                parse_as_of(as_of),
+                out,
+                feature_config=load_feature_config(),
+                checklist_config=load_checklist_config(),
+                progress=info,
+            )
+            typer.echo(str(summary.out))

@@ -16,7 +16,7 @@ message names what fired.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -29,82 +29,6 @@ def _lang(text: str) -> str:
     if text not in ("ja", "en"):
         raise KizukiError(f"monitor: --lang must be ja or en; got {text!r}")
     return text
-
-
-def _track_monitor(result: Any, files: dict[str, Path]) -> str:
-    import polars as pl
-
-    from kizuki import tracking
-    from kizuki.config import config_hash
-
-    with tracking.start_run("kizuki-monitor", f"monitor-{result.current['as_of']}") as run:
-        run.log_params(
-            {
-                "reference_run": result.reference["run_id"],
-                "current_run": result.current["run_id"],
-                "reference_as_of": result.reference["as_of"],
-                "current_as_of": result.current["as_of"],
-                "config_hash": config_hash(result.config),
-            }
-        )
-        d = result.drift
-        overall = d.filter((pl.col("kind") == "feature") & pl.col("district").is_null())
-        metrics: dict[str, float | None] = {
-            "alerts": float(len(result.alerts)),
-            "alerts_failing": float(len(result.failing)),
-            "drift_alarms": float(d["alarm"].sum()),
-            "psi_max_feature": float(overall["psi"].max()) if overall.height else None,
-            "tests": float(d["tested"].sum()),
-        }
-        for r in overall.iter_rows(named=True):
-            metrics[f"psi.{r['name']}"] = r["psi"]
-        for r in d.filter(pl.col("kind") == "score").iter_rows(named=True):
-            metrics[f"score_psi.{r['name']}"] = r["psi"]
-        lists = result.stability.lists
-        metrics["jaccard"] = lists.row(0, named=True)["jaccard"]
-        for r in result.stability.ranks.iter_rows(named=True):
-            metrics[f"spearman.{r['issue']}"] = r["spearman"]
-        for r in result.quality.tables.iter_rows(named=True):
-            if r["cur_reject_share"] is not None:
-                metrics[f"reject_share.{r['table']}"] = r["cur_reject_share"]
-        run.log_metrics(metrics)
-        for path in files.values():
-            run.log_artifact(path, "monitor")
-    return run.run_id
-
-
-def _track_performance(
-    history: Any, error: Any, files: dict[str, Path], meta: dict[str, Any]
-) -> str:
-    import polars as pl
-
-    from kizuki import tracking
-
-    with tracking.start_run("kizuki-monitor", f"performance-{meta['known_until']}") as run:
-        run.log_params({"runs": meta["runs"], "outcomes_known_until": meta["known_until"]})
-        metrics: dict[str, float | None] = {"runs": float(meta["runs"])}
-        pooled = error.filter(pl.col("issue") == "all")
-        if pooled.height:
-            row = pooled.row(0, named=True)
-            metrics.update(
-                {
-                    "estimate_precision_mae": row["precision_mae"],
-                    "estimate_precision_bias": row["precision_bias"],
-                    "estimate_recall_mae": row["recall_mae"],
-                    "estimate_recall_bias": row["recall_bias"],
-                    "matured_runs": float(row["runs"]),
-                }
-            )
-        latest = history.filter((pl.col("issue") == "all") & pl.col("shown")).sort("as_of").tail(1)
-        if latest.height:
-            r = latest.row(0, named=True)
-            metrics["latest_precision"] = r["precision"]
-            metrics["latest_recall"] = r["recall"]
-            metrics["latest_matured_share"] = r["matured_share"]
-        run.log_metrics(metrics)
-        for path in files.values():
-            run.log_artifact(path, "performance")
-    return run.run_id
 
 
 def monitor(
@@ -149,10 +73,9 @@ def monitor(
     quality, list stability, reason drift), and/or measure past runs' precision@k and
     recall@k as outcomes arrive. Exit 4 when a configured alert fires."""
     with guarded():
-        from kizuki.alerts import Alert, raise_if_failing, with_policy
+        from kizuki.alerts import Alert, raise_if_failing
         from kizuki.errors import KizukiError
         from kizuki.monitor.config import load_monitor_config
-        from kizuki.monitor.runs import find_runs, read_run
         from kizuki.pages import alert_text
 
         language = _lang(lang)
@@ -171,61 +94,29 @@ def monitor(
         written: list[Path] = []
 
         if reference is not None and current is not None:
-            from kizuki.monitor.compare import compare_runs
-            from kizuki.monitor.report import write_monitor_reports
+            from kizuki.pipeline.monitor import run_monitor
 
-            ref_run, cur_run = read_run(reference), read_run(current)
-            info(
-                f"monitor: {ref_run.as_of} ({ref_run.features.height:,} households) → {cur_run.as_of} ({cur_run.features.height:,} households)"
+            drift = run_monitor(
+                reference,
+                current,
+                out,
+                config=config,
+                lang=language,
+                track=not no_track,
+                progress=info,
             )
-            result = compare_runs(ref_run, cur_run, config)
-            folder = out or (cur_run.path / "monitor")
-            files = write_monitor_reports(result, folder, language)
-            written.append(folder)
-            info(
-                f"monitor: {int(result.drift['tested'].sum())} drift tests, {len(result.alerts)} alert(s), {result.timings['total']:.1f} s"
-            )
-            if not no_track:
-                info(f"monitor: tracked as run {_track_monitor(result, files)}")
-            alerts += result.alerts
+            written.append(drift.out)
+            alerts += drift.alerts
 
-        if runs:
-            from kizuki.io.drop import load_drop
-            from kizuki.monitor.performance import (
-                estimate_error,
-                performance_alerts,
-                performance_history,
-            )
-            from kizuki.monitor.report import write_performance_reports
+        if runs and outcomes is not None:
+            from kizuki.pipeline.performance import run_performance
 
-            found = find_runs(runs)
-            drop = load_drop(outcomes)  # type: ignore[arg-type]
-            if "outcomes" not in drop.tables:
-                raise KizukiError(f"monitor: the drop {outcomes} has no outcomes table")
-            newest = drop.newest_knowledge_date()
-            if newest is None:
-                raise KizukiError(f"monitor: the drop {outcomes} holds no dated rows")
-            import datetime as dt
-
-            known_until = dt.date.fromisoformat(newest)
-            history = performance_history(
-                found, drop.tables["outcomes"].collect(), known_until, config.performance
+            perf = run_performance(
+                runs, outcomes, out, config=config, lang=language, track=not no_track, progress=info
             )
-            error = estimate_error(history)
-            p_alerts = with_policy(performance_alerts(history, config.performance), config.fail_on)
-            meta = {
-                "outcomes": str(outcomes),
-                "known_until": known_until.isoformat(),
-                "runs": len(found),
-            }
-            folder = out or Path("kizuki-performance")
-            files = write_performance_reports(history, error, meta, p_alerts, folder, language)
-            if folder not in written:
-                written.append(folder)
-            info(f"monitor: performance of {len(found)} run(s), outcomes known until {known_until}")
-            if not no_track:
-                info(f"monitor: tracked as run {_track_performance(history, error, files, meta)}")
-            alerts += p_alerts
+            if perf.out not in written:
+                written.append(perf.out)
+            alerts += perf.alerts
 
         for a in alerts:
             info(f"monitor: {'ALERT' if a.fails else 'warning'} [{a.check}] {alert_text(a, 'en')}")

@@ -27,12 +27,13 @@ def register(app: typer.Typer) -> None:
         drop name/address/phone columns; the key is never written anywhere."""
         with guarded():
             from kizuki.errors import KizukiError
+            from kizuki.io.files import read_bytes
             from kizuki.io.pseudonymize import pseudonymize as run
 
             if key_file is not None:
                 if not key_file.is_file():
                     raise KizukiError(f"pseudonymize: key file not found: {key_file}")
-                key = key_file.read_bytes().strip()
+                key = read_bytes(key_file).strip()
             else:
                 env = os.environ.get("KIZUKI_PSEUDONYM_KEY")
                 if not env:

@@ -56,6 +56,8 @@ def score(
     the last line on stdout.
     """
     with guarded():
+        from kizuki.checklist import load_checklist_config
+        from kizuki.features.config import load_feature_config
         from kizuki.pipeline.score import default_components, run_score
         from kizuki.report import lang_of, load_report_config
         from kizuki.shortlist import load_shortlist_config
@@ -64,7 +66,9 @@ def score(
         shortlist_cfg = load_shortlist_config(config_dir)
         report_cfg = load_report_config(config_dir)
         language = lang_of(lang or report_cfg.default_lang)
-        components = default_components(config_dir)
+        components = default_components(
+            load_feature_config(config_dir), load_checklist_config(config_dir)
+        )
         summary = run_score(
             drop,
             day,
@@ -75,22 +79,21 @@ def score(
             model_uri=model,
             lang=language,
             overwrite=overwrite,
+            progress=info,
         )
         m = summary.manifest
         info(
-            f"scored {m['households']:,} households as of {m['as_of']} with model "
-            f"{m['model']['version']}; listed {m['shortlist']['listed']:,} "
-            f"({m['shortlist']['compound']:,} compound, {m['shortlist']['known_case']:,} already in support)"
+            f"scored {m.households:,} households as of {m.as_of} with model "
+            f"{m.model.version}; listed {m.shortlist.listed:,} "
+            f"({m.shortlist.compound:,} compound, {m.shortlist.known_case:,} already in support)"
         )
-        for d in m["shortlist"]["districts"]:
+        for d in m.shortlist.districts:
+            info(f"  {d.district}: {d.listed}/{d.capacity} listed of {d.households:,} households")
+        if m.drop.missing_tables:
             info(
-                f"  {d['district']}: {d['listed']}/{d['capacity']} listed of {d['households']:,} households"
+                f"WARNING: tables absent from the drop: {', '.join(m.drop.missing_tables)} (their features are null)"
             )
-        if m["drop"]["missing_tables"]:
-            info(
-                f"WARNING: tables absent from the drop: {', '.join(m['drop']['missing_tables'])} (their features are null)"
-            )
-        info(f"took {m['timings_s']['total']:.1f} s")
+        info(f"took {m.timings_s['total']:.1f} s")
         typer.echo(str(summary.out))
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import typer
@@ -37,23 +36,12 @@ def register(app: typer.Typer) -> None:
         """Write a synthetic municipality's data drop, plus truth/ (hidden state for evaluation)."""
         with guarded():
             from kizuki.errors import ConfigError
-            from kizuki.synth.generate import generate
+            from kizuki.pipeline.synth import run_synth
             from kizuki.synth.presets import make_spec
-            from kizuki.synth.write import write_drop
 
             if fmt not in ("parquet", "csv-jp"):
                 raise ConfigError(f"The 'format' option must be parquet or csv-jp; got {fmt!r}")
-            spec = make_spec(preset, households, months, seed)
-            t0 = time.perf_counter()
-            info(
-                f"synth: {spec.name}, {spec.households:,} households, {spec.months} months, seed {spec.seed}"
+            summary = run_synth(
+                out, make_spec(preset, households, months, seed), fmt, progress=info
             )
-            drop = generate(spec)
-            write_drop(drop, out, fmt)
-            rows = {k: v.height for k, v in drop.tables.items()}
-            info(
-                "synth: "
-                + ", ".join(f"{k} {v:,}" for k, v in rows.items())
-                + f" ({time.perf_counter() - t0:.1f} s)"
-            )
-            typer.echo(str(out))
+            typer.echo(str(summary.out))

@@ -7,10 +7,14 @@ stdout: a compact evaluation table, then the registered model URI as the last li
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from kizuki.cli.common import guarded, info
+
+if TYPE_CHECKING:
+    import polars as pl
 
 #: columns of the compact table: (column, header, width)
 _COLUMNS = (
@@ -26,11 +30,9 @@ _COLUMNS = (
 )
 
 
-def compact_table(evaluation: object) -> str:
-    """The evaluation frame as a fixed-width text table (columns present only)."""
-    import polars as pl
-
-    assert isinstance(evaluation, pl.DataFrame)
+def compact_table(evaluation: pl.DataFrame) -> str:
+    """The evaluation frame (one row per issue and scorer) as a fixed-width text table
+    of the :data:`_COLUMNS` it has."""
     cols = [c for c in _COLUMNS if c[0] in evaluation.columns]
 
     def cell(v: object, w: int) -> str:
@@ -70,15 +72,12 @@ def register(app: typer.Typer) -> None:
         (KIZUKI_TRACKING_URI, else ./kizuki-tracking), register a version and print its URI.
         The champion alias moves only when the new version beats the champion."""
         with guarded():
-            import polars as pl
-
             from kizuki.checklist import load_checklist_config
             from kizuki.cli.features import parse_as_of
             from kizuki.config import config_path
             from kizuki.features.config import load_feature_config
-            from kizuki.io.drop import load_drop
             from kizuki.model.config import load_model_config, with_horizon
-            from kizuki.pipeline.train import train_and_register
+            from kizuki.pipeline.train import run_train
             from kizuki.shortlist import load_shortlist_config
 
             t = parse_as_of(as_of)
@@ -86,21 +85,13 @@ def register(app: typer.Typer) -> None:
             if horizon is not None:
                 cfg = with_horizon(cfg, horizon)
             shortlist_cfg = load_shortlist_config() if config_path("shortlist").exists() else None
-            feat_cfg, ck_cfg = load_feature_config(), load_checklist_config()
-            info(f"train: loading {drop}")
-            loaded = load_drop(drop)
-            truth_path = drop / "truth" / "latent.parquet"
-            truth = pl.read_parquet(truth_path) if truth_path.exists() else None
-            if truth is not None:
-                info("train: synthetic truth found: need found is reported beside cases found")
-            result = train_and_register(
-                loaded,
+            result = run_train(
+                drop,
                 t,
-                cfg,
-                feat_cfg,
-                ck_cfg,
+                model_config=cfg,
+                feature_config=load_feature_config(),
+                checklist_config=load_checklist_config(),
                 shortlist_config=shortlist_cfg,
-                truth=truth,
                 progress=info,
             )
             for note in result.notes:

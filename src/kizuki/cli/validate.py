@@ -10,24 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import polars as pl
 import typer
 
 from kizuki.cli.common import guarded, info
-
-
-def write_validation(out: Path, report_json: str, rejects: dict[str, pl.DataFrame]) -> None:
-    """Write ``report.json`` and the per-table rejects (parquet + UTF-8-BOM CSV) into ``out``."""
-    from kizuki.io.atomic import write_bytes, write_parquet, write_text
-
-    write_text(out / "report.json", report_json)
-    for table, frame in rejects.items():
-        if frame.height == 0:
-            continue
-        write_parquet(out / "rejects" / f"{table}.parquet", frame)
-        write_bytes(
-            out / "rejects" / f"{table}.csv", b"\xef\xbb\xbf" + frame.write_csv().encode("utf-8")
-        )
 
 
 def register(app: typer.Typer) -> None:
@@ -57,20 +42,23 @@ def register(app: typer.Typer) -> None:
         """Check a data drop against the kizuki data contract; exit 0 when usable, 3 when refused."""
         with guarded():
             from kizuki.config.validation import load_validation_config
-            from kizuki.io.drop import RefusedDrop, load_drop
+            from kizuki.io.drop import RefusedDrop
+            from kizuki.pipeline.validate import run_validate
 
             cfg = load_validation_config()
             limit = cfg.reject_limit if reject_limit is None else reject_limit
             target = out or Path("kizuki-validate") / drop.resolve().name
             try:
-                loaded = load_drop(
-                    drop, encoding=encoding, reject_limit=limit, table_limits=cfg.table_limits
+                loaded = run_validate(
+                    drop,
+                    target,
+                    encoding=encoding,
+                    reject_limit=limit,
+                    table_limits=cfg.table_limits,
                 )
             except RefusedDrop as refused:
                 typer.echo(refused.report.to_text())
-                write_validation(target, refused.report.to_json(), refused.rejects)
                 info(f"report written to {target / 'report.json'}")
                 raise
             typer.echo(loaded.report.to_text())
-            write_validation(target, loaded.report.to_json(), loaded.rejects)
             info(f"report written to {target / 'report.json'}")

@@ -7,10 +7,12 @@ and renames it into place (``os.replace`` is atomic on one file system).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -45,6 +47,16 @@ def write_bytes(final: Path | str, data: bytes) -> Path:
 def write_text(final: Path | str, text: str, encoding: str = "utf-8") -> Path:
     """Write ``text`` to ``final`` atomically; returns the final path."""
     return write_bytes(final, text.encode(encoding))
+
+
+def write_json(final: Path | str, value: Any) -> Path:
+    """Write ``value`` as UTF-8 JSON (indented, non-ASCII kept, a final newline) atomically.
+
+    In: a JSON-ready value (see :func:`kizuki.io.jsonable.jsonable`; other objects are
+    written with ``str``). Out: the final path.
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=2, default=str)
+    return write_text(final, text + "\n")
 
 
 def write_parquet(final: Path | str, frame: pl.DataFrame) -> Path:

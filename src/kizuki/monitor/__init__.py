@@ -11,17 +11,13 @@ from __future__ import annotations
 from kizuki.monitor.compare import MonitorResult, compare_runs
 from kizuki.monitor.config import MonitorConfig, load_monitor_config
 from kizuki.monitor.performance import estimate_error, performance_history, run_performance
-from kizuki.monitor.runs import RunFolder, find_runs, read_run
 
 __all__ = [
     "MonitorConfig",
     "MonitorResult",
-    "RunFolder",
     "compare_runs",
     "estimate_error",
-    "find_runs",
     "load_monitor_config",
     "performance_history",
-    "read_run",
     "run_performance",
 ]

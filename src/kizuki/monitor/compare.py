@@ -2,8 +2,8 @@
 
 Drift (features overall and per district, scores per issue, listed reasons) with the
 sample-size-aware rule, data quality, list stability, reason shares, and the alerts,
-with ``fails`` set from ``fail_on``. Pure apart from reading the two run folders (and,
-for source-table code counts, the drop named in the manifests when configured).
+with ``fails`` set from ``fail_on``. Pure apart from reading the two run folders: the
+source tables' code counts come from the manifests, never from the drops.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -24,19 +23,16 @@ from kizuki.monitor.quality import (
     CODES_SCHEMA,
     QualityResult,
     category_checks,
-    code_counts,
     code_rows,
     coverage_checks,
     coverage_features,
-    manifest_code_counts,
     missing_checks,
     reject_checks,
     table_checks,
 )
-from kizuki.monitor.runs import RunFolder
 from kizuki.monitor.stability import StabilityResult, list_stability
-
-CodeCounts = dict[tuple[str, str], dict[str, int]]
+from kizuki.runs import RunFolder
+from kizuki.runs.folder import CodeCounts
 
 
 @dataclass
@@ -108,47 +104,30 @@ def reason_shares(ref: pl.DataFrame, cur: pl.DataFrame) -> pl.DataFrame:
     return out.sort(["cur_share", "ref_share", "item"], descending=[True, True, False])
 
 
-def drop_code_counts(
-    reference: RunFolder, current: RunFolder, window_months: int
+def source_code_counts(
+    reference: RunFolder, current: RunFolder
 ) -> tuple[CodeCounts | None, CodeCounts | None, str]:
-    """Per-column code counts of the source tables for both runs.
+    """Per-column code counts of the source tables for both runs, from their manifests.
 
-    From the manifests when they carry them; else from the drop folders the manifests
-    name (loaded once per distinct folder, verified against the manifest's file hashes).
-    Out: (reference counts, current counts, a note saying where they came from or why
-    they are unavailable).
+    Out: (reference counts, current counts, a note saying where they came from, or why
+    they are unavailable: a run written before manifests carried them).
     """
-    ref_m, cur_m = manifest_code_counts(reference), manifest_code_counts(current)
-    if ref_m is not None and cur_m is not None:
-        return ref_m, cur_m, "code counts from the manifests"
-    from kizuki.io.drop import load_drop  # the loader is only needed on this path
-
-    loaded: dict[Path, Any] = {}
-    out: list[CodeCounts | None] = []
-    for run in (reference, current):
-        path = run.drop_path
-        if path is None or not path.is_dir():
-            return (
-                None,
-                None,
-                "code counts unavailable: the manifest names no drop folder that exists",
-            )
-        if path not in loaded:
-            loaded[path] = load_drop(path)
-        drop = loaded[path]
-        for table, info in run.inputs.items():
-            src = drop.sources.get(table)
-            if info.get("sha256") and src is not None and src.sha256 != info["sha256"]:
-                return (
-                    None,
-                    None,
-                    f"code counts unavailable: {path} changed since the run (table {table})",
-                )
-        out.append(code_counts(drop.tables, run.as_of, window_months))
+    ref, cur = reference.code_counts(), current.code_counts()
+    old = [r.run_id for r, c in ((reference, ref), (current, cur)) if c is None]
+    if old:
+        return (
+            None,
+            None,
+            "code counts of the source tables unavailable: the manifest of run "
+            f"{', '.join(old)} does not carry them (written before manifest version 2)",
+        )
+    windows = sorted({reference.manifest.codes_window_months, current.manifest.codes_window_months})
+    months = " / ".join(str(w) for w in windows)
     return (
-        out[0],
-        out[1],
-        f"code counts from the drop folders (rows known in the {window_months} months before each as-of date)",
+        ref,
+        cur,
+        f"code counts from the manifests (rows kept, known in the {months} months before each "
+        "as-of date)",
     )
 
 
@@ -158,12 +137,11 @@ def compare_runs(
     config: MonitorConfig,
     *,
     registry: Iterable[Any] | None = None,
-    source_codes: tuple[CodeCounts | None, CodeCounts | None, str] | None = None,
 ) -> MonitorResult:
     """Compare two scoring runs (see module docstring).
 
-    ``source_codes``: precomputed (reference, current, note) code counts of the source
-    tables; when None they are found with :func:`drop_code_counts` if the config allows.
+    In: the two runs, the monitor config, and the feature registry (default: kizuki's).
+    Out: :class:`MonitorResult`.
     """
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -182,20 +160,11 @@ def compare_runs(
     notes: list[str] = []
     src_rows: list[dict[str, object]] = []
     a_src: list[Alert] = []
-    if source_codes is None and config.quality.codes_from_drop:
-        source_codes = drop_code_counts(reference, current, config.quality.code_window_months)
-    if source_codes is not None:
-        ref_c, cur_c, note = source_codes
-        notes.append(note)
-        if ref_c is not None and cur_c is not None:
-            present = [k for k in cur_c if current.table_present(k[0])]
-            src_rows, a_src = code_rows(
-                "drop", ref_c, cur_c, config.quality.code_min_count, present
-            )
-    else:
-        notes.append(
-            "code counts of the source tables not computed (quality.codes_from_drop is false)"
-        )
+    ref_c, cur_c, note = source_code_counts(reference, current)
+    notes.append(note)
+    if ref_c is not None and cur_c is not None:
+        present = [k for k in cur_c if current.table_present(k[0])]
+        src_rows, a_src = code_rows("drop", ref_c, cur_c, config.quality.code_min_count, present)
     codes = pl.DataFrame(cat_rows + src_rows, schema=CODES_SCHEMA)
     coverage, a_cov = coverage_checks(ref_f, cur_f, coverage_features(reg), config.quality, gone)
     timings["quality"] = time.perf_counter() - t0

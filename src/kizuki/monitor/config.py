@@ -61,8 +61,6 @@ class QualityConfig(StrictModel):
     missing_share_increase: float = Field(0.2, gt=0, le=1)
     district_min_households: int = Field(10, ge=1)
     code_min_count: int = Field(10, ge=1)
-    codes_from_drop: bool = True
-    code_window_months: int = Field(12, ge=1, le=240)
 
 
 class StabilityConfig(StrictModel):

@@ -28,7 +28,7 @@ import polars as pl
 from kizuki.alerts import Alert
 from kizuki.calendar import add_months, matured_share
 from kizuki.monitor.config import PerformanceConfig
-from kizuki.monitor.runs import RunFolder
+from kizuki.runs import RunFolder
 
 ALL = "all"
 

@@ -1,7 +1,7 @@
 """Data quality between two runs: tables, rejects, missing shares, codes, district coverage.
 
-Inputs are what the runs recorded (manifest ``inputs``, ``rejects/`` counts, features)
-and, for the source tables' code columns, counts per code (:func:`code_counts`).
+Inputs are what the runs recorded: manifest ``inputs`` (rows, rejects and, for the
+source tables' code columns, counts per code), ``rejects/`` counts and features.
 Every check returns a frame for the report and the :class:`Alert` s it raised. Messages
 name the table, column, feature, district or code and give counts; never a value
 from a record (rejected raw values are only counted).
@@ -9,18 +9,16 @@ from a record (rejected raw values are only counted).
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import polars as pl
 
 from kizuki.alerts import Alert
-from kizuki.calendar import add_months
 from kizuki.contract.schema import TABLES
 from kizuki.features.spec import Feature
 from kizuki.monitor.config import QualityConfig
-from kizuki.monitor.runs import RejectSummary, RunFolder
+from kizuki.runs import RejectSummary, RunFolder
 
 #: reject rules that mean "a code the contract does not know"
 CODE_RULES = ("unknown_code", "level_not_valid_for_kind")
@@ -334,49 +332,6 @@ def category_checks(
     ref = {("features", c): _category_counts(reference, c) for c in cols}
     cur = {("features", c): _category_counts(current, c) for c in cols}
     return code_rows("features", ref, cur, config.code_min_count)
-
-
-def code_counts(
-    tables: Mapping[str, pl.LazyFrame], as_of: dt.date, window_months: int
-) -> dict[tuple[str, str], dict[str, int]]:
-    """Rows per canonical code of every code column, among rows known in
-    (as_of − window, as_of]. In: canonical tables (``known_on`` present). Out:
-    (table, column) -> code -> rows."""
-    start = add_months(as_of, -window_months)
-    queries, keys = [], []
-    for name, lf in tables.items():
-        table = TABLES.get(name)
-        if table is None:
-            continue
-        recent = lf.filter((pl.col("known_on") > start) & (pl.col("known_on") <= as_of))
-        for col in table.columns:
-            if col.kind != "code":
-                continue
-            queries.append(
-                recent.select(pl.col(col.name).cast(pl.String).alias("code"))
-                .drop_nulls()
-                .group_by("code")
-                .agg(pl.len().alias("rows"))
-            )
-            keys.append((name, col.name))
-    out: dict[tuple[str, str], dict[str, int]] = {}
-    for key, frame in zip(keys, pl.collect_all(queries), strict=True):
-        out[key] = {str(c): int(n) for c, n in frame.iter_rows()}
-    return out
-
-
-def manifest_code_counts(run: RunFolder) -> dict[tuple[str, str], dict[str, int]] | None:
-    """Code counts recorded in the manifest (``inputs.<table>.codes.<column>.<code>: rows``),
-    or None when the manifest carries none."""
-    found: dict[tuple[str, str], dict[str, int]] = {}
-    for table, info in run.inputs.items():
-        codes = info.get("codes")
-        if not isinstance(codes, dict):
-            continue
-        for column, counts in codes.items():
-            if isinstance(counts, dict):
-                found[(table, str(column))] = {str(k): int(v) for k, v in counts.items()}
-    return found or None
 
 
 def coverage_features(registry: Iterable[Feature]) -> dict[str, list[str]]:

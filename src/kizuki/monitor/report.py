@@ -22,12 +22,13 @@ from markupsafe import Markup
 
 from kizuki.alerts import Alert
 from kizuki.io.atomic import write_text
+from kizuki.io.jsonable import jsonable
 from kizuki.monitor.compare import MonitorResult
 from kizuki.monitor.nulltest import MIN_EXPECTED
 from kizuki.pages import Words, alert_text, render_page, words
 from kizuki.pages.charts import hbars, lines, paired_bars
 from kizuki.pages.format import MISSING, fixed, num, p_value, pct, text
-from kizuki.pages.records import alert_records, frame_records, jsonable
+from kizuki.pages.records import alert_records, frame_records
 from kizuki.pages.words import issue_name
 
 

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
 
 from kizuki.alerts import Alert
+from kizuki.io.jsonable import jsonable
 from kizuki.pages.words import alert_text
-
-
-def jsonable(value: Any) -> Any:
-    """``value`` with NaN/inf as None, dates as ISO text, tuples as lists (for json.dumps)."""
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def frame_records(frame: pl.DataFrame) -> list[dict[str, Any]]:

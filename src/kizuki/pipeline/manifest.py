@@ -1,14 +1,11 @@
-"""manifest.json of a scoring run: what ran, on what, with what, and how long it took.
+"""What a workflow records about itself: run id, code version, per-stage timings.
 
-The manifest is written last: a run folder with a manifest is a complete run.
-It names files, hashes, counts and the knowledge-date range of each input table
-(contract §5); it never holds a record's identifiers or values.
+The manifest's schema, writing and reading live in :mod:`kizuki.runs.manifest`; these
+are the facts the score workflow gathers to fill it.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import secrets
 import subprocess
 import time
@@ -20,9 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from kizuki import __version__
-from kizuki.io.atomic import write_text
-
-MANIFEST_VERSION = 1
 
 
 def new_run_id(now: datetime | None = None) -> str:
@@ -84,23 +78,3 @@ class StageTimer:
         out = {k: round(v, 3) for k, v in self.seconds.items()}
         out["total"] = round(sum(self.seconds.values()), 3)
         return out
-
-
-def file_digest(path: Path) -> dict[str, Any]:
-    """``{"sha256": ..., "bytes": ...}`` of one file."""
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return {"sha256": h.hexdigest(), "bytes": path.stat().st_size}
-
-
-def write_manifest(path: Path, manifest: dict[str, Any]) -> Path:
-    """Write ``manifest.json`` atomically (UTF-8, indented, keys in insertion order)."""
-    text = json.dumps(manifest, ensure_ascii=False, indent=2, default=str)
-    return write_text(path, text + "\n")
-
-
-def read_manifest(path: Path) -> dict[str, Any]:
-    """Read a run's ``manifest.json``."""
-    return json.loads(Path(path).read_text(encoding="utf-8"))

@@ -7,6 +7,9 @@ calibration on the later period → evaluation beside the checklist and the best
 single feature → tracking store: params, metrics, reliability, feature dictionary,
 model files → a registered version; the ``champion`` alias moves only when the new
 version beats the champion re-scored on the same validation rows.
+
+:func:`run_train` is the workflow (drop folder in, :class:`TrainResult` out);
+:func:`train_and_register` and :func:`train` take an already loaded drop.
 """
 
 from __future__ import annotations
@@ -14,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,17 +26,20 @@ import polars as pl
 from kizuki.checklist import Checklist, ChecklistConfig
 from kizuki.config import config_hash
 from kizuki.contract.schema import ISSUES
-from kizuki.errors import KizukiError
+from kizuki.errors import ContractError, KizukiError
 from kizuki.features.build import build_features
 from kizuki.features.config import FeatureConfig
 from kizuki.features.registry import PROTECTED, model_inputs
-from kizuki.io.drop import LoadedDrop
+from kizuki.io.atomic import write_text
+from kizuki.io.drop import LoadedDrop, load_drop
+from kizuki.io.files import read_parquet
 from kizuki.model.baselines import SingleFeature, best_single_feature
 from kizuki.model.config import ModelConfig
 from kizuki.model.dataset import Frames, Schedule, build_frames, history_start, issue_rows, schedule
 from kizuki.model.evaluation import MAIN, Evaluation, evaluate, mean_ap
 from kizuki.model.fitting import fit_models
 from kizuki.model.lgbm import IssueModels
+from kizuki.pipeline.progress import Progress, quiet
 
 #: the comparison model without selective-label weights
 NO_PU = "model_no_pu"
@@ -108,7 +113,7 @@ def train(
     shortlist_config: Any | None = None,
     truth: pl.DataFrame | None = None,
     compare_without_pu: bool = True,
-    progress: Callable[[str], None] = lambda s: None,
+    progress: Progress = quiet,
 ) -> TrainResult:
     """Train, calibrate and evaluate (no tracking; see :func:`train_and_register`).
 
@@ -118,7 +123,11 @@ def train(
     """
     sched = drop_schedule(loaded, as_of, cfg)
     features = model_inputs()
-    assert not set(features) & set(PROTECTED), "protected attributes are never model inputs"
+    if set(features) & set(PROTECTED):
+        raise ContractError(
+            "train: protected attributes are never model inputs; the registry lists "
+            + ", ".join(sorted(set(features) & set(PROTECTED)))
+        )
     checklist = Checklist(checklist_cfg)
     progress(
         f"train: {len(sched.train)} training dates {sched.train[0]}…{sched.train[-1]}, "
@@ -235,7 +244,7 @@ def train_and_register(
     shortlist_config: Any | None = None,
     truth: pl.DataFrame | None = None,
     compare_without_pu: bool = True,
-    progress: Callable[[str], None] = lambda s: None,
+    progress: Progress = quiet,
 ) -> TrainResult:
     """Train (:func:`train`), log everything to the tracking store, register a version, and
     move the ``champion`` alias only when :func:`champion_decision` says so."""
@@ -286,13 +295,9 @@ def train_and_register(
                 meta={"config_hash": chash, "inputs": inputs, "run_id": run.run_id},
             )
             run.log_artifact_dir(folder / "model", "model")
-            result.evaluation.write_csv(folder / "evaluation.csv")
-            (folder / "evaluation.md").write_text(
-                evaluation_markdown(result.evaluation), encoding="utf-8"
-            )
-            (folder / "reliability.md").write_text(
-                reliability_markdown(result.reliability), encoding="utf-8"
-            )
+            write_text(folder / "evaluation.csv", result.evaluation.write_csv())
+            write_text(folder / "evaluation.md", evaluation_markdown(result.evaluation))
+            write_text(folder / "reliability.md", reliability_markdown(result.reliability))
             for name in ("evaluation.csv", "evaluation.md", "reliability.md"):
                 run.log_artifact(folder / name)
             if reliability_png(result.reliability, folder / "reliability.png"):
@@ -350,3 +355,49 @@ def _update_champion(
     if moved:
         tracking.set_champion(version)
     result.champion_moved = moved
+
+
+#: where a synthetic drop keeps the generator's hidden need (contract §7)
+TRUTH = ("truth", "latent.parquet")
+
+
+def read_truth(drop: Path) -> pl.DataFrame | None:
+    """``truth/latent.parquet`` of a synthetic drop (household_id, month, issue), or None."""
+    path = Path(drop).joinpath(*TRUTH)
+    return read_parquet(path) if path.is_file() else None
+
+
+def run_train(
+    drop: Path,
+    as_of: dt.date,
+    *,
+    model_config: ModelConfig,
+    feature_config: FeatureConfig,
+    checklist_config: ChecklistConfig,
+    shortlist_config: Any | None = None,
+    compare_without_pu: bool = True,
+    progress: Progress = quiet,
+) -> TrainResult:
+    """Train on the drop's history before ``as_of``, evaluate, register, move the champion.
+
+    In: the drop folder, the as-of date, validated configs (the shortlist config, when
+    given, sets the capacity k of precision/recall@k), whether to fit the comparison
+    model without selective-label weights, a progress callback. Synthetic truth in the
+    drop adds "need found" metrics. Out: :class:`TrainResult` with the registered URI.
+    """
+    progress(f"train: loading {drop}")
+    loaded = load_drop(drop)
+    truth = read_truth(drop)
+    if truth is not None:
+        progress("train: synthetic truth found: need found is reported beside cases found")
+    return train_and_register(
+        loaded,
+        as_of,
+        model_config,
+        feature_config,
+        checklist_config,
+        shortlist_config=shortlist_config,
+        truth=truth,
+        compare_without_pu=compare_without_pu,
+        progress=progress,
+    )

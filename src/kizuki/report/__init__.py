@@ -1,6 +1,7 @@
 """Reports of a scoring run: report.html, shortlist.xlsx, shortlist.csv.
 
-All three read one :class:`ReportData`; every file is written atomically.
+All three read one :class:`ReportData`; every file is written atomically (through
+:mod:`kizuki.io.atomic`) under the name :class:`kizuki.runs.RunLayout` gives it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from kizuki.report.csv import shortlist_csv_bytes, write_shortlist_csv
 from kizuki.report.data import REASON_STRUCT, ReportData, empty_fired, empty_issue_reasons, lang_of
 from kizuki.report.html import render_html
 from kizuki.report.xlsx import write_xlsx
+from kizuki.runs import RunLayout
 
 
 def write_html(path: Path, data: ReportData, lang: Lang = "ja") -> Path:
@@ -22,14 +24,15 @@ def write_html(path: Path, data: ReportData, lang: Lang = "ja") -> Path:
 
 
 def write_reports(out: Path, data: ReportData, lang: Lang = "ja") -> dict[str, Path]:
-    """Write report.html, shortlist.xlsx and shortlist.csv into ``out``.
+    """Write report.html, shortlist.xlsx and shortlist.csv into the run folder ``out``.
 
     Out: file name -> path.
     """
+    layout = RunLayout(out)
     return {
-        "shortlist.csv": write_shortlist_csv(out / "shortlist.csv", data.shortlist, lang),
-        "shortlist.xlsx": write_xlsx(out / "shortlist.xlsx", data, lang),
-        "report.html": write_html(out / "report.html", data, lang),
+        layout.shortlist_csv.name: write_shortlist_csv(layout.shortlist_csv, data.shortlist, lang),
+        layout.shortlist_xlsx.name: write_xlsx(layout.shortlist_xlsx, data, lang),
+        layout.report.name: write_html(layout.report, data, lang),
     }
 
 

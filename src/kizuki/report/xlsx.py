@@ -8,12 +8,13 @@ A second sheet holds the note on what the list is and is not.
 
 from __future__ import annotations
 
+import io
 import math
 from pathlib import Path
 from typing import Any
 
 from kizuki.explain.text import Lang
-from kizuki.io.atomic import write_with
+from kizuki.io.atomic import write_bytes
 from kizuki.pages.format import date as fmt_date
 from kizuki.pages.words import words
 from kizuki.report.config import band_of
@@ -40,24 +41,32 @@ def _lines(text: str, width: float) -> int:
     return max(1, math.ceil(cols / max(width * 1.05, 1)))
 
 
-def write_xlsx(path: Path, data: ReportData, lang: Lang = "ja") -> Path:
-    """Write ``shortlist.xlsx`` atomically; returns its path.
+def xlsx_bytes(data: ReportData, lang: Lang = "ja") -> bytes:
+    """The bytes of ``shortlist.xlsx`` (built in memory).
 
     In: the report data (its ``shortlist``) and the language of headers and texts.
     """
+    import xlsxwriter
 
-    def _write(tmp: Path) -> None:
-        import xlsxwriter
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buf,
+        {
+            "in_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    _shortlist_sheet(wb, data, lang)
+    _note_sheet(wb, data, lang)
+    wb.close()
+    return buf.getvalue()
 
-        wb = xlsxwriter.Workbook(
-            str(tmp),
-            {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False},
-        )
-        _shortlist_sheet(wb, data, lang)
-        _note_sheet(wb, data, lang)
-        wb.close()
 
-    return write_with(path, _write)
+def write_xlsx(path: Path, data: ReportData, lang: Lang = "ja") -> Path:
+    """Write ``shortlist.xlsx`` atomically; returns its path."""
+    return write_bytes(path, xlsx_bytes(data, lang))
 
 
 def _shortlist_sheet(wb: Any, data: ReportData, lang: Lang) -> None:

@@ -1,18 +1,14 @@
-"""Reading scoring-run folders (contract §5) for monitor and audit: the one place here that reads files.
+"""Reading scoring-run folders for monitor, audit and performance (the readers' one door).
 
-A run folder holds ``manifest.json`` (written last: a folder with a manifest is a
-complete run), ``features.parquet`` (every household on T: household_id, as_of,
-district, features, group columns), ``scores.parquet`` (household_id, as_of, issue,
-score, rank, checklist_score, model_version), ``shortlist.parquet`` (household_id,
-district, priority, issues, score, reasons, known_case, ...) and ``rejects/<table>.parquet``
-(rejected rows with ``rule`` and ``column``). Only counts are taken from the rejects:
-never a rejected value.
+:func:`read_run` checks the folder (:data:`~kizuki.runs.layout.REQUIRED_FILES`),
+validates its manifest (:mod:`kizuki.runs.manifest`) and returns a :class:`RunFolder`
+whose frames are read on first use. Only counts are taken from ``rejects/``: never a
+rejected value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,14 +16,12 @@ from typing import Any
 
 import polars as pl
 
-from kizuki.errors import KizukiError
+from kizuki.io.files import read_parquet
+from kizuki.runs.layout import REQUIRED_FILES, RunLayout
+from kizuki.runs.manifest import Manifest, NotARun, read_manifest
 
-REQUIRED_FILES = ("manifest.json", "features.parquet", "scores.parquet", "shortlist.parquet")
-DEFAULT_HORIZON_MONTHS = 6
-
-
-class RunFolderError(KizukiError):
-    """A path given as a scoring run is not a complete run folder."""
+#: (table, column) -> code -> rows
+CodeCounts = dict[tuple[str, str], dict[str, int]]
 
 
 @dataclass(frozen=True)
@@ -44,49 +38,53 @@ class RejectSummary:
 
 @dataclass
 class RunFolder:
-    """One scoring run as monitor and audit see it (frames read lazily on first use)."""
+    """One scoring run as its readers see it: the folder, its validated manifest, and
+    its frames (read lazily on first use)."""
 
     path: Path
-    manifest: dict[str, Any]
+    manifest: Manifest
     _cache: dict[str, pl.DataFrame] = field(default_factory=dict, repr=False)
+
+    @property
+    def layout(self) -> RunLayout:
+        """The paths inside the folder."""
+        return RunLayout(self.path)
 
     # ---------------------------------------------------------------- manifest facts
     @property
     def run_id(self) -> str:
-        """The run id from the manifest (the folder name when absent)."""
-        return str(self.manifest.get("run_id") or self.path.name)
+        """The run id."""
+        return self.manifest.run_id
 
     @property
     def as_of(self) -> dt.date:
         """The run's as-of date."""
-        return dt.date.fromisoformat(str(self.manifest["as_of"]))
+        return self.manifest.as_of
 
     @property
     def horizon_months(self) -> int:
-        """The model's label horizon (months); 6 when the manifest does not say."""
-        model = self.manifest.get("model") or {}
-        return int(model.get("horizon_months") or DEFAULT_HORIZON_MONTHS)
+        """The model's label horizon (months)."""
+        return self.manifest.model.horizon_months
 
     @property
-    def model_version(self) -> str | None:
+    def model_version(self) -> str:
         """The model version that scored the run."""
-        model = self.manifest.get("model") or {}
-        v = model.get("version")
-        return None if v is None else str(v)
+        return self.manifest.model.version
 
     @property
     def drop_path(self) -> Path | None:
         """The data drop the run read (manifest ``drop.path``), when recorded."""
-        p = (self.manifest.get("drop") or {}).get("path")
+        p = self.manifest.drop.path
         return Path(p) if p else None
 
     @property
     def inputs(self) -> dict[str, dict[str, Any]]:
-        """Per contract table: what the manifest says about it (``present``, rows, ...)."""
-        raw = self.manifest.get("inputs") or {}
-        out = {str(k): dict(v or {}) for k, v in raw.items()}
-        for name in (self.manifest.get("drop") or {}).get("missing_tables") or []:
-            out.setdefault(str(name), {})["present"] = False
+        """Per contract table: what the manifest says about it (``present``, ``rows_read``,
+        ``rows_rejected``, ...) as plain values; tables listed as missing are
+        ``present: False``."""
+        out = {name: t.model_dump(exclude={"codes"}) for name, t in self.manifest.inputs.items()}
+        for name in self.manifest.drop.missing_tables:
+            out.setdefault(name, {})["present"] = False
         return out
 
     def table_present(self, table: str) -> bool:
@@ -94,26 +92,38 @@ class RunFolder:
         info = self.inputs.get(table)
         return bool(info) and info.get("present", True) is not False
 
+    def code_counts(self) -> CodeCounts | None:
+        """(table, column) -> code -> rows of the input tables' code columns, as the run
+        recorded them (see :mod:`kizuki.runs.codes`); None for a manifest without them
+        (version 1)."""
+        if self.manifest.codes_window_months is None:
+            return None
+        found: CodeCounts = {}
+        for table, info in self.manifest.inputs.items():
+            for column, counts in (info.codes or {}).items():
+                found[(table, column)] = dict(counts)
+        return found
+
     # ---------------------------------------------------------------- frames
-    def _read(self, name: str) -> pl.DataFrame:
+    def _read(self, name: str, path: Path) -> pl.DataFrame:
         if name not in self._cache:
-            self._cache[name] = pl.read_parquet(self.path / f"{name}.parquet")
+            self._cache[name] = read_parquet(path)
         return self._cache[name]
 
     @property
     def features(self) -> pl.DataFrame:
         """features.parquet: one row per household on T."""
-        return self._read("features")
+        return self._read("features", self.layout.features)
 
     @property
     def scores(self) -> pl.DataFrame:
         """scores.parquet: one row per (household, issue) in the cohort."""
-        return self._read("scores")
+        return self._read("scores", self.layout.scores)
 
     @property
     def shortlist(self) -> pl.DataFrame:
         """shortlist.parquet: one row per listed household."""
-        return self._read("shortlist")
+        return self._read("shortlist", self.layout.shortlist)
 
     def listed(self) -> pl.DataFrame:
         """household_id, district, issue: one row per (listed household, listed issue)."""
@@ -142,12 +152,12 @@ class RunFolder:
 
     def rejects(self) -> dict[str, RejectSummary]:
         """Per table with a rejects file: counts per (column, rule)."""
-        folder = self.path / "rejects"
+        folder = self.layout.rejects
         out: dict[str, RejectSummary] = {}
         if not folder.is_dir():
             return out
         for f in sorted(folder.glob("*.parquet")):
-            out[f.stem] = RejectSummary(f.stem, summarise_rejects(pl.read_parquet(f)))
+            out[f.stem] = RejectSummary(f.stem, summarise_rejects(read_parquet(f)))
         return out
 
 
@@ -178,38 +188,38 @@ def summarise_rejects(rejects: pl.DataFrame) -> pl.DataFrame:
 
 
 def read_run(path: Path | str) -> RunFolder:
-    """Open a scoring-run folder; RunFolderError (one line) when a required file is missing."""
+    """Open a scoring-run folder.
+
+    In: the folder. Out: a :class:`RunFolder` with its validated manifest. Raises
+    :class:`~kizuki.runs.manifest.NotARun` (one line) when the folder does not exist, a
+    required file is missing or the manifest is not a valid one of a known version.
+    """
     path = Path(path)
     if not path.is_dir():
-        raise RunFolderError(f"run folder not found: {path}")
+        raise NotARun(f"run folder not found: {path}")
     missing = [f for f in REQUIRED_FILES if not (path / f).is_file()]
     if missing:
-        raise RunFolderError(
+        raise NotARun(
             f"{path} is not a complete scoring run: missing {', '.join(missing)} "
             "(written by kizuki score)"
         )
-    try:
-        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise RunFolderError(f"{path / 'manifest.json'} is not readable JSON: {exc}") from exc
-    if "as_of" not in manifest:
-        raise RunFolderError(f"{path / 'manifest.json'} has no as_of")
-    return RunFolder(path=path, manifest=manifest)
+    return RunFolder(path=path, manifest=read_manifest(RunLayout(path).manifest))
 
 
 def find_runs(paths: Iterable[Path | str]) -> list[RunFolder]:
     """Run folders named by ``paths``: each path is a run folder, or a folder whose
-    sub-folders (one level) are runs. Sorted by as-of date, then path."""
+    sub-folders (one level, e.g. a history's ``runs/``) are runs. Sorted by as-of date,
+    then path."""
     runs: list[RunFolder] = []
     for p in paths:
         p = Path(p)
-        if (p / "manifest.json").is_file():
+        if RunLayout(p).holds_run():
             runs.append(read_run(p))
             continue
         if not p.is_dir():
-            raise RunFolderError(f"run folder not found: {p}")
-        subs = sorted(d for d in p.iterdir() if (d / "manifest.json").is_file())
+            raise NotARun(f"run folder not found: {p}")
+        subs = sorted(d for d in p.iterdir() if RunLayout(d).holds_run())
         if not subs:
-            raise RunFolderError(f"{p} holds no scoring run (no manifest.json in it or below)")
+            raise NotARun(f"{p} holds no scoring run (no manifest.json in it or below)")
         runs.extend(read_run(d) for d in subs)
     return sorted(runs, key=lambda r: (r.as_of, str(r.path)))

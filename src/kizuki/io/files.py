@@ -1,0 +1,52 @@
+"""Reading files other than a drop's tables: JSON, text, bytes, parquet, digests.
+
+Every function takes a path and returns what is in the file; the loader of data drops
+(:mod:`kizuki.io.drop`) and the atomic writers (:mod:`kizuki.io.atomic`) are the other
+two doors to the file system. Errors are the operating system's (``FileNotFoundError``,
+...) or, for JSON, ``json.JSONDecodeError``; callers turn them into one-line
+:class:`~kizuki.errors.KizukiError` s that name the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+
+def read_text(path: Path | str, encoding: str = "utf-8") -> str:
+    """The text of a file."""
+    return Path(path).read_text(encoding=encoding)
+
+
+def read_bytes(path: Path | str) -> bytes:
+    """The bytes of a file."""
+    return Path(path).read_bytes()
+
+
+def read_json(path: Path | str) -> Any:
+    """A UTF-8 JSON file, parsed (dicts, lists, strings, numbers, None)."""
+    return json.loads(read_text(path))
+
+
+def read_parquet(path: Path | str) -> pl.DataFrame:
+    """A parquet file as a polars frame."""
+    return pl.read_parquet(path)
+
+
+def scan_parquet(path: Path | str) -> pl.LazyFrame:
+    """A parquet file as a polars lazy frame (read when collected)."""
+    return pl.scan_parquet(path)
+
+
+def file_digest(path: Path | str) -> dict[str, Any]:
+    """``{"sha256": <hex>, "bytes": <size>}`` of one file, read in 1 MiB chunks."""
+    path = Path(path)
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return {"sha256": h.hexdigest(), "bytes": path.stat().st_size}

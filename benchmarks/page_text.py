@@ -39,6 +39,12 @@ UNIFICATIONS: list[tuple[str, str, str]] = [
         "'n/a' (alert texts), the kit prints — everywhere; a cell holding only the mark is "
         "left out of the comparison",
     ),
+    (
+        r"^code counts from the manifests \(rows kept, known in",
+        "code counts from the drop folders (rows known in",
+        "monitor reads the code counts that score writes into each run's manifest instead of "
+        "reloading both drops (issue 9: monitor reads runs, not drops); the method note says so",
+    ),
 ]
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import polars as pl
+import yaml
 
 
 def read_text(path: Path | str, encoding: str = "utf-8") -> str:
@@ -25,6 +27,15 @@ def read_text(path: Path | str, encoding: str = "utf-8") -> str:
 def read_bytes(path: Path | str) -> bytes:
     """The bytes of a file."""
     return Path(path).read_bytes()
+
+
+def read_package_yaml(package: str, name: str) -> Any:
+    """A UTF-8 YAML file shipped inside ``package`` (package data), parsed safely.
+
+    In: a package name (``"kizuki.pages.words"``) and a file name inside it. Out: the
+    parsed document (None for an empty file). Works from a wheel as from the repository.
+    """
+    return yaml.safe_load(files(package).joinpath(name).read_text(encoding="utf-8"))
 
 
 def read_json(path: Path | str) -> Any:

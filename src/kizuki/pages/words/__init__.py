@@ -12,14 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import cache
-from importlib.resources import files
 from typing import Any
 
 import jinja2
-import yaml
 
 from kizuki.alerts import Alert
 from kizuki.contract.schema import ISSUE_NAMES_EN, ISSUE_NAMES_JA
+from kizuki.io.files import read_package_yaml
 from kizuki.pages.format import FILTERS
 
 #: the catalogue's files (without .yaml), one per page plus the alert texts
@@ -42,8 +41,7 @@ def catalogue(page: str) -> dict[str, dict[str, str]]:
     """``page``'s words: key (``section.key`` inside sections) -> {ja: text, en: text}."""
     if page not in PAGES:
         raise KeyError(f"word catalogue: no page {page!r} (pages: {', '.join(PAGES)})")
-    raw = files(__package__).joinpath(f"{page}.yaml").read_text(encoding="utf-8")
-    return _flatten(yaml.safe_load(raw) or {})
+    return _flatten(read_package_yaml(__package__, f"{page}.yaml") or {})
 
 
 @cache

@@ -418,7 +418,7 @@ def default_components(config_dir: Path | None = None) -> Components:
         return build_features(tables, as_of, feat_cfg)
 
     def model(uri: str | None) -> ModelBundle:
-        from kizuki.model import load_model
+        from kizuki.tracking import load_model
 
         m = load_model(uri)
         return LoadedModel(model=m, uri=uri or "models:/kizuki@champion", horizon_months=m.config.horizon_months)

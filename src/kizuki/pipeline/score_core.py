@@ -52,7 +52,7 @@ class IssueScorer(ContributionModel, Protocol):
 class ChecklistScorer(Protocol):
     """The part of ``kizuki.checklist.Checklist`` a scoring run uses."""
 
-    def predict_proba(self, X: pl.DataFrame) -> pl.DataFrame:
+    def checklist_scores(self, X: pl.DataFrame) -> pl.DataFrame:
         """household_id, issue, checklist_score."""
         ...
 
@@ -224,7 +224,7 @@ def score_frames(
         probs = model.predict_proba(features)
         _require(probs, "model predictions", ("household_id", "issue", "score"))
     with timer.stage("checklist"):
-        cl = checklist.predict_proba(features)
+        cl = checklist.checklist_scores(features)
         _require(cl, "checklist scores", ("household_id", "issue", "checklist_score"))
     with timer.stage("rank"):
         ids = on_t["household_id"]

@@ -27,14 +27,15 @@ from kizuki.contract.schema import ISSUES
 from kizuki.errors import KizukiError
 from kizuki.features.build import build_features
 from kizuki.features.config import FeatureConfig
-from kizuki.features.registry import PROTECTED, model_inputs
+from kizuki.features.registry import model_inputs
 from kizuki.io.drop import LoadedDrop
+from kizuki.model.artifact import load_models, save_models
 from kizuki.model.baselines import SingleFeature, best_single_feature
 from kizuki.model.config import ModelConfig
 from kizuki.model.dataset import Frames, Schedule, build_frames, history_start, issue_rows, schedule
 from kizuki.model.evaluation import MAIN, Evaluation, evaluate, mean_ap
 from kizuki.model.fitting import fit_models
-from kizuki.model.lgbm import IssueModels
+from kizuki.model.lgbm import IssueModels, check_model_inputs
 
 #: the comparison model without selective-label weights
 NO_PU = "model_no_pu"
@@ -118,7 +119,7 @@ def train(
     """
     sched = drop_schedule(loaded, as_of, cfg)
     features = model_inputs()
-    assert not set(features) & set(PROTECTED), "protected attributes are never model inputs"
+    check_model_inputs(features)
     checklist = Checklist(checklist_cfg)
     progress(
         f"train: {len(sched.train)} training dates {sched.train[0]}…{sched.train[-1]}, "
@@ -129,7 +130,7 @@ def train(
         sched.all_dates(),
         cfg.horizon_months,
         lambda tables, T: build_features(tables, T, feat_cfg),
-        checklist.predict_proba,
+        checklist.checklist_scores,
         truth,
         progress,
     )
@@ -281,7 +282,8 @@ def train_and_register(
         run.log_metrics({**_metrics(result.evaluation), "mean_ap_cases": new_ap})
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
-            result.model.save(
+            save_models(
+                result.model,
                 folder / "model",
                 meta={"config_hash": chash, "inputs": inputs, "run_id": run.run_id},
             )
@@ -335,7 +337,7 @@ def _update_champion(
     if champ is not None:
         try:
             folder, _ = tracking.download_model(f"models:/{tracking.MODEL_NAME}/{champ}")
-            champ_ap = mean_ap(rescore(IssueModels.load(folder, version=champ), result).table)
+            champ_ap = mean_ap(rescore(load_models(folder, version=champ), result).table)
         except KizukiError as exc:
             # the champion cannot score today's features (e.g. the registry changed): replace it
             result.notes.append(f"champion v{champ} cannot be re-scored ({exc}); replacing it")

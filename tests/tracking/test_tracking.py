@@ -18,8 +18,8 @@ from kizuki.errors import ModelNotFound
 from kizuki.model import save_models
 from kizuki.model.config import load_model_config
 from kizuki.model.lgbm import IssueModels, TrainSet
-from kizuki.tracking import load_model
 from kizuki.pipeline.train import champion_decision
+from kizuki.tracking import load_model
 
 #: environment variables under which mlflow switches telemetry off by itself
 _CI_VARS = ("PYTEST_CURRENT_TEST", "CI", "GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "BUILDKITE")

@@ -7,10 +7,14 @@ stdout: a compact evaluation table, then the registered model URI as the last li
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from kizuki.cli.common import guarded, info
+
+if TYPE_CHECKING:
+    import polars as pl
 
 #: columns of the compact table: (column, header, width)
 _COLUMNS = (
@@ -26,11 +30,8 @@ _COLUMNS = (
 )
 
 
-def compact_table(evaluation: object) -> str:
+def compact_table(evaluation: pl.DataFrame) -> str:
     """The evaluation frame as a fixed-width text table (columns present only)."""
-    import polars as pl
-
-    assert isinstance(evaluation, pl.DataFrame)
     cols = [c for c in _COLUMNS if c[0] in evaluation.columns]
 
     def cell(v: object, w: int) -> str:

@@ -18,6 +18,7 @@ import polars as pl
 from kizuki.contract import schema
 from kizuki.contract.parse import map_unique, parser_for
 from kizuki.contract.report import Violation
+from kizuki.errors import ContractError
 
 _RULE = "__rule"
 _COL = "__column"
@@ -187,7 +188,11 @@ def validate_table(table: schema.Table, raw: pl.DataFrame) -> TableResult:
         violations.append(
             Violation(table.name, ",".join(table.key), "duplicate_key", int(dups), "refuse")
         )
-    assert kept.height + rejects.height == n, "rows in must equal rows kept + rows rejected"
+    if kept.height + rejects.height != n:
+        raise ContractError(
+            f"validation of table {table.name}: {n} rows read but {kept.height} kept and "
+            f"{rejects.height} rejected (every row must be kept or rejected)"
+        )
     return TableResult(kept=kept, rejects=rejects, rows_read=n, violations=violations)
 
 

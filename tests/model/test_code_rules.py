@@ -1,15 +1,22 @@
-"""No side effects at import: importing every kizuki module leaves the environment alone.
+"""Rules for all of src/kizuki: no side effects at import, no ``assert`` for invariants.
 
-LightGBM's OpenMP wait policy used to be set when ``kizuki.model.lgbm`` was imported; it
-is now set by :func:`kizuki.model.lgbm.load_lightgbm`, when a model is fitted or loaded.
+- LightGBM's OpenMP wait policy used to be set when ``kizuki.model.lgbm`` was imported;
+  it is now set by :func:`kizuki.model.lgbm.load_lightgbm`, when a model is fitted or loaded.
+- ``assert`` vanishes under ``python -O``; invariants raise a KizukiError subclass.
 """
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
+
+import kizuki
+
+SRC = Path(kizuki.__file__).parent
 
 CODE = textwrap.dedent(
     """
@@ -63,3 +70,14 @@ def test_lightgbm_is_loaded_with_passive_waiting_unless_the_operator_chose() -> 
     assert _run(code) == "PASSIVE"
     chosen = "import os\nos.environ['OMP_WAIT_POLICY'] = 'ACTIVE'\n" + code
     assert _run(chosen) == "ACTIVE"
+
+
+def test_no_assert_statement_in_src() -> None:
+    found = [
+        f"{path.relative_to(SRC)}:{node.lineno}"
+        for path in sorted(SRC.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Assert)
+    ]
+    assert len(list(SRC.rglob("*.py"))) > 50
+    assert found == []

@@ -216,6 +216,7 @@ def score_frames(
         raise ContractError(f"features: column household_id has {n} duplicated row(s)")
     features = features.sort("household_id")
     on_t = features.select("household_id", "district")
+    shortlist_config.check_districts(on_t["district"].unique())
     known = known_cases.select("household_id", pl.col("issue").cast(pl.String)).join(
         on_t, on="household_id", how="semi"
     )

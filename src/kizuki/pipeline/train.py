@@ -92,6 +92,7 @@ def capacities(
     if shortlist_config is not None:
         from kizuki.shortlist import district_capacities
 
+        shortlist_config.check_districts(households["district"].unique())
         return district_capacities(households.select("district"), shortlist_config).select(
             "district", "capacity"
         )

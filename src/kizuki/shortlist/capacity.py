@@ -61,5 +61,4 @@ def district_capacities(districts: pl.DataFrame, config: ShortlistConfig) -> pl.
 
 def unknown_districts(capacities: pl.DataFrame, config: ShortlistConfig) -> list[str]:
     """District names configured in ``capacity.districts`` that no household lives in."""
-    present = set(capacities["district"].to_list())
-    return sorted(d for d in config.capacity.districts if d not in present)
+    return config.unknown_districts(capacities["district"].to_list())

@@ -20,6 +20,7 @@ Only the workflows (``kizuki.pipeline``, ``kizuki.cli``) import this module (.im
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -65,8 +66,6 @@ def artifact_root(uri: str | None = None) -> str | None:
 def _mlflow() -> Any:
     """mlflow, imported with telemetry off and pointed at the store."""
     _quiet_env()
-    import logging
-
     import mlflow
 
     for name in ("mlflow", "alembic", "sqlalchemy"):

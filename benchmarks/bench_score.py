@@ -336,7 +336,7 @@ def core_child(n: int, trees: int, leaves: int, out: str) -> None:
                 )
             return pl.concat(parts)
 
-        def predict_proba(self, X):
+        def checklist_scores(self, X):
             return pl.concat(
                 X.select(
                     "household_id",

@@ -31,7 +31,15 @@ class ContractError(KizukiError):
 
 
 class NotFittedError(KizukiError):
-    """A model or scorer was used before ``fit``."""
+    """An estimator was used before ``fit`` (see :func:`kizuki.model.fitted.check_is_fitted`).
+
+    Not a subclass of scikit-learn's ``NotFittedError``: that would load scikit-learn
+    (about two seconds) for every command, since every module imports this one.
+    """
+
+
+class ParameterError(KizukiError, ValueError):
+    """A function was called with a parameter outside its domain (see :func:`parameter_error`)."""
 
 
 class ModelNotFound(KizukiError):
@@ -42,3 +50,10 @@ class CheckFailed(KizukiError):
     """A monitoring or audit check fired an alert the configuration says must fail the run."""
 
     exit_code = 4
+
+
+def parameter_error(name: str, expected: str, got: object) -> ParameterError:
+    """The one shape of a parameter error: ``The 'horizon' parameter must be a positive
+    int; got -3``. In: the parameter's name, what it must be, the value given (a
+    parameter of ours, never a record's value). Out: the error, to ``raise``."""
+    return ParameterError(f"The '{name}' parameter must be {expected}; got {got!r}")

@@ -14,11 +14,13 @@ commands that do not track never load it.
 Others log through the small API here: :func:`start_run` → :class:`Run`
 (``log_params``, ``log_metrics``, ``log_artifact``, ``log_artifact_dir``, ``log_text``,
 ``end``; also a context manager), :func:`register`, :func:`resolve_model_uri`,
-:func:`download_model`, :func:`champion_version`, :func:`set_champion`.
+:func:`download_model`, :func:`load_model`, :func:`champion_version`, :func:`set_champion`.
+Only the workflows (``kizuki.pipeline``, ``kizuki.cli``) import this module (.importlinter).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -27,6 +29,8 @@ from types import TracebackType
 from typing import Any
 
 from kizuki.errors import ModelNotFound
+from kizuki.io.model_files import DOCUMENT
+from kizuki.model import IssueModels, load_models
 
 MODEL_NAME = "kizuki"
 CHAMPION = "champion"
@@ -62,8 +66,6 @@ def artifact_root(uri: str | None = None) -> str | None:
 def _mlflow() -> Any:
     """mlflow, imported with telemetry off and pointed at the store."""
     _quiet_env()
-    import logging
-
     import mlflow
 
     for name in ("mlflow", "alembic", "sqlalchemy"):
@@ -217,12 +219,20 @@ def download_model(uri: str | None) -> tuple[Path, str]:
     local model folder (returned as is, version ``local:<folder name>``)."""
     if uri is not None and not uri.startswith("models:/"):
         p = Path(uri)
-        if not (p / "model.json").is_file():
-            raise ModelNotFound(f"no kizuki model in folder '{p.name}' (model.json missing)")
+        if not (p / DOCUMENT).is_file():
+            raise ModelNotFound(f"no kizuki model in folder '{p.name}' ({DOCUMENT} missing)")
         return p, f"local:{p.name}"
     mv = _model_version(uri)
     local = _mlflow().artifacts.download_artifacts(artifact_uri=mv.source)
     return Path(local), str(mv.version)
+
+
+def load_model(uri: str | None = None) -> IssueModels:
+    """The fitted model behind a registry URI (``models:/kizuki@champion``,
+    ``models:/kizuki/3``), a local model folder, or (None) the registered champion; its
+    ``version`` is the registry's (``local:<folder>`` for a folder)."""
+    folder, version = download_model(uri)
+    return load_models(folder, version=version)
 
 
 def champion_version(name: str = MODEL_NAME) -> str | None:
@@ -236,11 +246,6 @@ def champion_version(name: str = MODEL_NAME) -> str | None:
 def set_champion(version: str, name: str = MODEL_NAME) -> None:
     """Point the ``champion`` alias at ``version``."""
     _client().set_registered_model_alias(name, CHAMPION, version)
-
-
-def set_version_tag(version: str, key: str, value: str, name: str = MODEL_NAME) -> None:
-    """Tag a model version (e.g. its validation score)."""
-    _client().set_model_version_tag(name, version, key, value)
 
 
 def version_tags(version: str, name: str = MODEL_NAME) -> dict[str, str]:

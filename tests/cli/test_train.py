@@ -20,6 +20,7 @@ from kizuki.cli.main import app
 from kizuki.contract.schema import ISSUES
 from kizuki.features.registry import model_inputs
 from kizuki.io.drop import load_drop
+from kizuki.model.artifact import save_models
 from kizuki.model.config import ModelConfig, load_model_config
 from kizuki.model.lgbm import IssueModels, TrainSet
 from kizuki.synth.generate import generate
@@ -88,7 +89,7 @@ def test_train_registers_and_the_champion_moves_only_when_beaten(drop: Path, sto
         {i: TrainSet(X[300:], y[300:]) for i in ISSUES},
     )
     with tracking.start_run("test", "weak") as run:
-        weak.save(store / "weak")
+        save_models(weak, store / "weak")
         run.log_artifact_dir(store / "weak", "model")
         tracking.set_champion(tracking.register(run).version)
     assert tracking.champion_version() == "3"

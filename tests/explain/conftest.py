@@ -8,6 +8,8 @@ import numpy as np
 import polars as pl
 import pytest
 
+from kizuki.model.lgbm import load_lightgbm
+
 FEATURES = ["water_change_3m", "water_flat_months", "unpaid_growth", "tax_arrears", "absent_rate"]
 ITEMS = {
     "water_change_3m": "water_drop",
@@ -62,7 +64,7 @@ def make_features(n: int, seed: int) -> pl.DataFrame:
 
 @pytest.fixture(scope="session")
 def tiny_models() -> TinyModels:
-    import lightgbm as lgb
+    lgb = load_lightgbm()
 
     X = make_features(600, seed=1)
     x = X.select(FEATURES).to_numpy()

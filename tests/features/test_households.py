@@ -132,7 +132,7 @@ def test_shapes_and_membership_on_T() -> None:
     assert ("A", "pair_8050") in got and ("A", "no_declaration") in got
     assert ("B", "alone_65") in got and ("B", "move_in_alone") in got
     assert ("C", "child_carer_shape") in got and ("C", "heavy_care") in got
-    scores = Checklist(load_checklist_config()).predict_proba(f)
+    scores = Checklist(load_checklist_config()).checklist_scores(f)
     top = (
         scores.sort("checklist_score", descending=True)
         .group_by("issue", maintain_order=True)

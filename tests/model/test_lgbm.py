@@ -1,4 +1,5 @@
-"""IssueModels: faithful contributions, calibration, plain-file round trip, protected inputs."""
+"""IssueModels: faithful contributions, calibration, plain-file round trip, protected inputs,
+scikit-learn's habits (constructor stores, fit learns ``*_``, NotFittedError before fit)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ import polars as pl
 import pytest
 
 from kizuki.contract.schema import ISSUES
-from kizuki.errors import ContractError, ModelNotFound, NotFittedError
+from kizuki.errors import ContractError, ModelNotFound, NotFittedError, ParameterError
 from kizuki.features.registry import PROTECTED, REGISTRY, model_inputs
-from kizuki.model import load_model
+from kizuki.model import load_models, save_models
 from kizuki.model.calibration import fit_calibrator
 from kizuki.model.config import load_model_config
-from kizuki.model.lgbm import IssueModels
+from kizuki.model.lgbm import IssueModels, TrainSet
+from kizuki.tracking import load_model
 
-from .conftest import FEATURES
+from .conftest import FEATURES, fast_config
 
 
 def test_contributions_sum_to_the_raw_output(fitted: tuple[IssueModels, pl.DataFrame]) -> None:
@@ -68,13 +70,13 @@ def test_save_load_round_trip_gives_identical_predictions(
     fitted: tuple[IssueModels, pl.DataFrame], tmp_path: Path
 ) -> None:
     model, frame = fitted
-    model.save(tmp_path / "m", meta={"as_of": "2026-03-31"})
+    save_models(model, tmp_path / "m", meta={"as_of": "2026-03-31"})
     assert sorted(p.name for p in (tmp_path / "m").iterdir()) == sorted(
         ["model.json", *(f"model_{i}.txt" for i in ISSUES)]
     )
     doc = json.loads((tmp_path / "m" / "model.json").read_text(encoding="utf-8"))
     assert doc["features"] == FEATURES and doc["meta"]["as_of"] == "2026-03-31"
-    for again in (IssueModels.load(tmp_path / "m"), load_model(str(tmp_path / "m"))):
+    for again in (load_models(tmp_path / "m"), load_model(str(tmp_path / "m"))):
         assert again.predict_proba(frame).equals(model.predict_proba(frame))
         for issue in ISSUES:
             np.testing.assert_array_equal(
@@ -88,7 +90,7 @@ def test_loading_a_folder_without_a_model_fails_in_one_line(tmp_path: Path) -> N
         load_model(str(tmp_path))
     (tmp_path / "model.json").write_text('{"kind": "other"}', encoding="utf-8")
     with pytest.raises(ModelNotFound):
-        IssueModels.load(tmp_path)
+        load_models(tmp_path)
 
 
 def test_unfitted_model_and_missing_features_are_refused(
@@ -101,11 +103,73 @@ def test_unfitted_model_and_missing_features_are_refused(
         model.predict_proba(frame.drop("c"))
 
 
+def test_every_use_of_an_unfitted_model_raises_not_fitted_not_attribute_error(
+    fitted: tuple[IssueModels, pl.DataFrame], tmp_path: Path
+) -> None:
+    # before: predict_issue and evaluation read calibrators_ first (AttributeError)
+    _, frame = fitted
+    unfitted = IssueModels(FEATURES, load_model_config())
+    uses = [
+        lambda: unfitted.predict_issue(frame, "eight050"),
+        lambda: unfitted.predict_proba(frame),
+        lambda: unfitted.contributions(frame, "eight050"),
+        lambda: unfitted.raw_score(frame, "eight050"),
+        lambda: save_models(unfitted, tmp_path / "never"),
+    ]
+    for use in uses:
+        with pytest.raises(NotFittedError, match="IssueModels instance is not fitted yet"):
+            use()
+    assert not (tmp_path / "never").exists()
+
+
+def test_the_constructor_only_stores_and_fit_learns_attributes_ending_in_underscore(
+    fitted: tuple[IssueModels, pl.DataFrame],
+) -> None:
+    config = load_model_config()
+    features = ("a", "b", "nationality")  # refused by fit, not by the constructor
+    m = IssueModels(features, config, version="v", meta={"k": 1})
+    assert vars(m) == {"features": features, "config": config, "version": "v", "meta": {"k": 1}}
+    model, _ = fitted
+    learnt = sorted(k for k in vars(model) if k.endswith("_"))
+    assert learnt == ["boosters_", "calibrators_"]
+
+
+def test_an_unknown_issue_is_a_parameter_error_in_the_one_shape(
+    fitted: tuple[IssueModels, pl.DataFrame],
+) -> None:
+    model, frame = fitted
+    with pytest.raises(
+        ParameterError,
+        match=r"^The 'issue' parameter must be one of the contract's issue codes; got 'eight_050'$",
+    ):
+        model.raw_score(frame, "eight_050")
+
+
+def _tiny_sets(n_features: int) -> tuple[dict[str, TrainSet], dict[str, TrainSet]]:
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, n_features))
+    y = (X[:, 0] > 1).astype(float)
+    return (
+        {i: TrainSet(X[:200], y[:200]) for i in ISSUES},
+        {i: TrainSet(X[200:], y[200:]) for i in ISSUES},
+    )
+
+
 @pytest.mark.parametrize("protected", PROTECTED)
-def test_protected_attributes_never_enter_a_model(protected: str) -> None:
+def test_protected_attributes_never_enter_a_model(
+    protected: str, fitted: tuple[IssueModels, pl.DataFrame], tmp_path: Path
+) -> None:
     assert protected not in model_inputs()
     with pytest.raises(ContractError, match="protected"):
-        IssueModels(["a", protected], load_model_config())
+        IssueModels(["a", protected], fast_config()).fit(*_tiny_sets(2))
+    # nor through a model folder whose document names one
+    model, _ = fitted
+    save_models(model, tmp_path / "m")
+    doc = json.loads((tmp_path / "m" / "model.json").read_text(encoding="utf-8"))
+    doc["features"] = ["a", protected, "c"]
+    (tmp_path / "m" / "model.json").write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(ContractError, match="protected"):
+        load_models(tmp_path / "m")
 
 
 def test_model_inputs_are_the_registry_features_flagged_as_inputs() -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from kizuki.contract.schema import ISSUES
 from kizuki.explain import CatalogTexts, ItemText
+from kizuki.model.lgbm import load_lightgbm
 
 FEATURES = [
     "water_change_3m",
@@ -127,7 +128,7 @@ class RuleChecklist:
                 )
         return pl.concat(parts)
 
-    def predict_proba(self, X: pl.DataFrame) -> pl.DataFrame:
+    def checklist_scores(self, X: pl.DataFrame) -> pl.DataFrame:
         ex = self.explain(X)
         grid = X.select("household_id").join(pl.DataFrame({"issue": list(ISSUES)}), how="cross")
         sums = ex.group_by("household_id", "issue").agg(s=pl.col("fired").cast(pl.Float64).sum())
@@ -161,7 +162,7 @@ TEXTS = CatalogTexts(
 
 @pytest.fixture(scope="session")
 def tiny_models() -> TinyIssueModels:
-    import lightgbm as lgb
+    lgb = load_lightgbm()
 
     X = make_features(800, seed=11)
     x = X.select(FEATURES).to_numpy()

@@ -15,10 +15,11 @@ import pytest
 from kizuki import tracking
 from kizuki.contract.schema import ISSUES
 from kizuki.errors import ModelNotFound
-from kizuki.model import load_model
+from kizuki.model import save_models
 from kizuki.model.config import load_model_config
 from kizuki.model.lgbm import IssueModels, TrainSet
 from kizuki.pipeline.train import champion_decision
+from kizuki.tracking import load_model
 
 #: environment variables under which mlflow switches telemetry off by itself
 _CI_VARS = ("PYTEST_CURRENT_TEST", "CI", "GITHUB_ACTIONS", "GITLAB_CI", "JENKINS_URL", "BUILDKITE")
@@ -117,7 +118,7 @@ def test_register_resolve_and_move_the_champion(
         with tracking.start_run("test", f"run-{seed}") as run:
             run.log_params({"seed": seed})
             run.log_metrics({"m": 0.5, "skipped": None})
-            model.save(tmp_path / f"m{seed}")
+            save_models(model, tmp_path / f"m{seed}")
             run.log_artifact_dir(tmp_path / f"m{seed}", "model")
             refs.append(tracking.register(run, tags={"seed": str(seed)}))
     assert [r.uri for r in refs] == ["models:/kizuki/1", "models:/kizuki/2"]

@@ -11,6 +11,9 @@ from kizuki.config import StrictModel, load_config
 
 Dimension = Literal["district", "nationality", "hh_type", "oldest_age_band", "head_sex"]
 
+#: joins the two dimensions of an intersection in its name ("district × nationality")
+SEP = " × "
+
 
 class BootstrapConfig(StrictModel):
     """Household bootstrap: replicates, seed and interval level."""
@@ -46,6 +49,21 @@ class AuditConfig(StrictModel):
             if a == b:
                 raise ValueError(f"an intersection needs two different dimensions; got {a} × {b}")
         return self
+
+    @model_validator(mode="after")
+    def _reference_groups_name_dimensions(self) -> AuditConfig:
+        names = self.dimension_names()
+        for key in self.reference_groups:
+            if key not in names:
+                raise ValueError(
+                    f"reference_groups names '{key}', which is not an audited dimension "
+                    f"(expected one of: {', '.join(names)})"
+                )
+        return self
+
+    def dimension_names(self) -> list[str]:
+        """The audited dimensions, then the intersections' names (``a × b``)."""
+        return [*self.dimensions, *(SEP.join(pair) for pair in self.intersections)]
 
 
 def load_audit_config(directory: Path | None = None) -> AuditConfig:

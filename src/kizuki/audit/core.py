@@ -31,16 +31,16 @@ from kizuki.audit.bootstrap import (
     household_patterns,
     one_hot_patterns,
 )
-from kizuki.audit.config import AuditConfig
+from kizuki.audit.config import SEP, AuditConfig
 from kizuki.audit.labels import UNKNOWN, audit_frame
 from kizuki.audit.metrics import CELLS, METRICS
 from kizuki.audit.suppress import Entry, make_entries, suppress
 from kizuki.calendar import matured_share
+from kizuki.errors import ConfigError
 from kizuki.runs import RunFolder
 
 ALL = "all"
 OVERALL = "overall"
-SEP = " × "
 
 ROW_SCHEMA = pl.Schema(
     {
@@ -102,22 +102,14 @@ def _with_dimensions(frame: pl.DataFrame, specs: Sequence[tuple[str, tuple[str, 
     return frame.with_columns(extra)
 
 
-def _margins(name: str, cols: tuple[str, ...], groups: list[str]) -> list[np.ndarray]:
-    every = np.arange(len(groups))
-    if len(cols) < 2:
-        return [every]
-    parts = [g.split(SEP) for g in groups]
-    margins = [every]
-    for axis in range(len(cols)):
-        values = sorted({p[axis] for p in parts})
-        for v in values:
-            margins.append(np.array([i for i, p in enumerate(parts) if p[axis] == v], dtype=np.int64))
-    return margins
-
-
 def _reference(name: str, groups: list[str], sizes: dict[str, int], config: AuditConfig) -> int:
     wanted = config.reference_groups.get(name)
-    if wanted is not None and wanted in groups:
+    if wanted is not None:
+        if wanted not in groups:
+            raise ConfigError(
+                f"audit config: reference_groups '{name}' names group '{wanted}', which no "
+                f"household of the run is in ({len(groups)} groups on the as-of date)"
+            )
         return groups.index(wanted)
     # the largest known group; "unknown" only when nothing else exists
     return max(range(len(groups)), key=lambda i: (groups[i] != UNKNOWN, sizes.get(groups[i], 0)))

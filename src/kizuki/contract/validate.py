@@ -200,8 +200,8 @@ def validate_table(table: schema.Table, raw: pl.DataFrame) -> TableResult:
         )
     if kept.height + rejects.height != n:
         raise ContractError(
-            f"{table.name}: rows in ({n}) differ from rows kept + rejected "
-            f"({kept.height} + {rejects.height})"
+            f"validation of table {table.name}: {n} rows read but {kept.height} kept and "
+            f"{rejects.height} rejected (every row must be kept or rejected)"
         )
     return TableResult(kept=kept, rejects=rejects, rows_read=n, violations=violations)
 

@@ -1,6 +1,6 @@
 """The model as plain files: no pickle, readable and diffable.
 
-A model folder holds:
+A model folder holds (files written and read by :mod:`kizuki.io.model_files`):
 
 - ``model_<issue>.txt``: one LightGBM text model per issue (best iteration only);
 - ``model.json``: ``kind``, ``format_version``, ``features`` (input order),
@@ -8,33 +8,33 @@ A model folder holds:
   (configs/model.yaml as trained), ``meta`` (training metadata: as-of dates, config
   hash, input file hashes, evaluation summary).
 
-Every file is written atomically (:mod:`kizuki.io.atomic`).
+This module owns saving and loading :class:`~kizuki.model.lgbm.IssueModels`; the
+estimator module does not import it back.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from kizuki.contract.schema import ISSUES
 from kizuki.errors import ModelNotFound
-from kizuki.io.atomic import write_text
-
-if TYPE_CHECKING:
-    from kizuki.model.lgbm import IssueModels
+from kizuki.io.model_files import read_booster_texts, read_model_document, write_model_files
+from kizuki.model.calibration import Calibrator
+from kizuki.model.config import ModelConfig
+from kizuki.model.fitted import check_is_fitted
+from kizuki.model.lgbm import IssueModels, check_model_inputs, load_lightgbm
 
 KIND = "kizuki.IssueModels"
 FORMAT_VERSION = 1
 
 
 def save_models(model: IssueModels, folder: Path, meta: Mapping[str, Any] | None = None) -> Path:
-    """Write ``model`` into ``folder`` (created if needed); returns ``folder``."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    for issue in ISSUES:
-        write_text(folder / f"model_{issue}.txt", model.boosters_[issue].model_to_string())
+    """Write the fitted ``model`` into ``folder`` (created if needed); returns ``folder``.
+
+    ``meta`` is added to the model's own ``meta`` (its keys win)."""
+    check_is_fitted(model)
     doc = {
         "kind": KIND,
         "format_version": FORMAT_VERSION,
@@ -42,44 +42,29 @@ def save_models(model: IssueModels, folder: Path, meta: Mapping[str, Any] | None
         "issues": list(ISSUES),
         "calibrators": {i: model.calibrators_[i].to_dict() for i in ISSUES},
         "config": model.config.model_dump(mode="json"),
-        "meta": dict(meta or {}),
+        "meta": {**(model.meta or {}), **(meta or {})},
     }
-    write_text(folder / "model.json", json.dumps(doc, ensure_ascii=False, indent=2, default=str))
-    return folder
+    boosters = {i: model.boosters_[i].model_to_string() for i in ISSUES}
+    return write_model_files(folder, boosters, doc)
 
 
-def read_manifest(folder: Path) -> dict[str, Any]:
-    """The parsed ``model.json`` of a model folder (ModelNotFound when absent or foreign)."""
-    path = Path(folder) / "model.json"
-    if not path.is_file():
-        raise ModelNotFound(f"no kizuki model in folder '{Path(folder).name}' (model.json missing)")
-    doc = json.loads(path.read_text(encoding="utf-8"))
+def load_models(folder: Path, version: str = "local") -> IssueModels:
+    """Inverse of :func:`save_models`: the fitted :class:`IssueModels` in ``folder``, with
+    ``version`` (ModelNotFound when the folder holds no complete kizuki model)."""
+    doc = read_model_document(folder)
     if doc.get("kind") != KIND:
         raise ModelNotFound(
             f"model.json in '{Path(folder).name}' is not a kizuki model (kind {doc.get('kind')!r})"
         )
-    missing = [i for i in ISSUES if not (Path(folder) / f"model_{i}.txt").is_file()]
-    if missing:
-        raise ModelNotFound(
-            f"kizuki model folder '{Path(folder).name}' lacks {len(missing)} issue models"
-        )
-    return doc
-
-
-def load_models(folder: Path, version: str = "local") -> IssueModels:
-    """Inverse of :func:`save_models`: the fitted :class:`IssueModels` in ``folder``."""
-    import lightgbm as lgb
-
-    from kizuki.model.calibration import Calibrator
-    from kizuki.model.config import ModelConfig
-    from kizuki.model.lgbm import IssueModels
-
-    doc = read_manifest(folder)
-    model = IssueModels(doc["features"], ModelConfig.model_validate(doc["config"]), version=version)
-    model.boosters_ = {
-        i: lgb.Booster(model_str=(Path(folder) / f"model_{i}.txt").read_text(encoding="utf-8"))
-        for i in ISSUES
-    }
+    texts = read_booster_texts(folder, ISSUES)
+    check_model_inputs(doc["features"])
+    lgb = load_lightgbm()
+    model = IssueModels(
+        doc["features"],
+        ModelConfig.model_validate(doc["config"]),
+        version=version,
+        meta=dict(doc.get("meta", {})),
+    )
+    model.boosters_ = {i: lgb.Booster(model_str=texts[i]) for i in ISSUES}
     model.calibrators_ = {i: Calibrator.from_dict(doc["calibrators"][i]) for i in ISSUES}
-    model.meta = dict(doc.get("meta", {}))
     return model

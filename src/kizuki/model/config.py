@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from kizuki.config import StrictModel, load_config
+from kizuki.config import StrictModel, load_config, validate_config
 
 
 class LightGBMParams(StrictModel):
@@ -53,7 +53,5 @@ def load_model_config(directory: Path | None = None) -> ModelConfig:
 
 def with_horizon(config: ModelConfig, horizon_months: int) -> ModelConfig:
     """``config`` with another horizon, validated like the file (one-line ConfigError)."""
-    from kizuki.config import validate_config
-
     raw = config.model_dump(mode="json") | {"horizon_months": horizon_months}
     return validate_config(ModelConfig, raw, "--horizon")

@@ -22,7 +22,7 @@ import polars as pl
 
 from kizuki.calendar import add_months
 from kizuki.contract.schema import ISSUES
-from kizuki.errors import KizukiError
+from kizuki.errors import KizukiError, parameter_error
 from kizuki.model.labels import labels
 
 #: tables whose history features look back over (their first knowledge date starts the clock)
@@ -67,7 +67,7 @@ def schedule(
     one-line KizukiError when the history is too short for the three splits.
     """
     if horizon_months < 1:
-        raise KizukiError(f"The 'horizon' parameter must be a positive int; got {horizon_months}")
+        raise parameter_error("horizon", "a positive int", horizon_months)
     H, S = horizon_months, step_months
     limit = min(as_of, newest_known)
     last = add_months(limit, -H)

@@ -19,7 +19,7 @@ import polars as pl
 from kizuki.contract.schema import ISSUES
 from kizuki.model.baselines import SingleFeature
 from kizuki.model.dataset import Frames, column, issue_rows
-from kizuki.model.lgbm import IssueModels, matrix
+from kizuki.model.lgbm import IssueModels
 from kizuki.model.metrics import (
     at_capacity,
     average_precision,
@@ -100,9 +100,7 @@ def evaluate(
         need = column(r, "need") if "need" in r.columns else None
         district = r["district"]
         for name, m in models.items():
-            p = m.calibrators_[issue](
-                m.boosters_[issue].predict(matrix(r, m.features), raw_score=True)
-            )
+            p = m.predict_issue(r, issue)
             rows.append(
                 _row(issue, name, y, need, top_per_district(district, p, capacity), p, True)
             )

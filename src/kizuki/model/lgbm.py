@@ -1,11 +1,12 @@
 """Per-issue LightGBM models with calibrated probabilities and faithful contributions.
 
-``IssueModels`` follows the scikit-learn habit: the constructor stores settings,
-``fit`` learns boosters and calibrators (attributes ending in ``_``), every predictor
-checks that ``fit`` ran. ``contributions`` uses LightGBM's own tree SHAP
-(``pred_contrib=True``) in raw margin space: per row, the contributions plus the base
-value equal the raw output exactly; the calibrated probability is a monotone map of
-that raw output. Saved as plain files (:mod:`kizuki.model.artifact`).
+``IssueModels`` follows scikit-learn's habits: the constructor only stores its
+arguments, ``fit`` learns boosters and calibrators (attributes ending in ``_``), and
+every predictor first checks that ``fit`` ran (:func:`kizuki.model.fitted.check_is_fitted`).
+``contributions`` uses LightGBM's own tree SHAP (``pred_contrib=True``) in raw margin
+space: per row, the contributions plus the base value equal the raw output exactly; the
+calibrated probability is a monotone map of that raw output. Saving and loading are
+:mod:`kizuki.model.artifact`'s (this module does not import it).
 """
 
 from __future__ import annotations
@@ -13,23 +14,46 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
 import polars as pl
 
 from kizuki.contract.schema import ISSUES
-from kizuki.errors import ContractError, NotFittedError
+from kizuki.errors import ContractError, parameter_error
 from kizuki.features.registry import PROTECTED
 from kizuki.model.calibration import Calibrator, fit_calibrator
 from kizuki.model.config import ModelConfig
+from kizuki.model.fitted import check_is_fitted
 
-# LightGBM's OpenMP threads spin while they wait. On a machine whose cores are busy with
-# other work, two spinning threads make fitting tens of times slower (measured: 6 s
-# instead of 0.07 s for a small fit). Passive waiting avoids that; it must be set before
-# lightgbm (and its OpenMP runtime) is loaded. An operator's own setting wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+def load_lightgbm() -> ModuleType:
+    """The ``lightgbm`` module, loaded with passive OpenMP waiting.
+
+    LightGBM's OpenMP threads spin while they wait. On a machine whose cores are busy
+    with other work, two spinning threads make fitting tens of times slower (measured:
+    6 s instead of 0.07 s for a small fit). Passive waiting avoids that; it must be set
+    before lightgbm (and its OpenMP runtime) is loaded, so every use of LightGBM goes
+    through here. An operator's own ``OMP_WAIT_POLICY`` wins. Importing kizuki sets
+    nothing: this runs when a model is fitted or loaded.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    import lightgbm
+
+    return lightgbm
+
+
+def check_model_inputs(features: Sequence[str]) -> None:
+    """Refuse protected attributes (nationality, head_sex) as model inputs (ContractError)."""
+    bad = [f for f in features if f in PROTECTED]
+    if bad:
+        raise ContractError(f"protected attribute '{bad[0]}' may never be a model input")
+
+
+def _check_issue(issue: str) -> None:
+    if issue not in ISSUES:
+        raise parameter_error("issue", "one of the contract's issue codes", issue)
 
 
 def matrix(X: pl.DataFrame, features: Sequence[str]) -> np.ndarray:
@@ -77,38 +101,42 @@ def lightgbm_params(config: ModelConfig) -> dict[str, Any]:
 class IssueModels:
     """One LightGBM booster and one calibrator per issue (see module docstring).
 
-    ``features`` are the model inputs in matrix order; protected attributes
-    (nationality, head_sex) are refused here, whatever the caller passes.
+    ``features``: the model inputs in matrix order (protected attributes are refused by
+    ``fit`` and by loading, whatever the caller passes); ``config``: the model settings;
+    ``version``: the registry version written to scores; ``meta``: training metadata
+    saved with the model. Learnt by ``fit``: ``boosters_`` and ``calibrators_`` (issue →).
     """
 
     def __init__(
-        self, features: Sequence[str], config: ModelConfig, version: str = "unregistered"
+        self,
+        features: Sequence[str],
+        config: ModelConfig,
+        version: str = "unregistered",
+        meta: Mapping[str, Any] | None = None,
     ) -> None:
-        bad = [f for f in features if f in PROTECTED]
-        if bad:
-            raise ContractError(f"protected attribute '{bad[0]}' may never be a model input")
-        self.features = list(features)
+        self.features = features
         self.config = config
         self.version = version
-        self.meta: dict[str, Any] = {}
+        self.meta = meta
 
     # ------------------------------------------------------------------ fit
     def fit(self, train: Mapping[str, TrainSet], calib: Mapping[str, TrainSet]) -> IssueModels:
         """Fit per issue on ``train[issue]``; ``calib[issue]`` comes from a later period and
         serves early stopping (when it has a positive) and the calibrator."""
-        import lightgbm as lgb
-
+        check_model_inputs(self.features)
+        lgb = load_lightgbm()
+        names = list(self.features)
         p = self.config.lightgbm
         params = lightgbm_params(self.config)
-        self.boosters_: dict[str, lgb.Booster] = {}
-        self.calibrators_: dict[str, Calibrator] = {}
+        boosters: dict[str, Any] = {}
+        calibrators: dict[str, Calibrator] = {}
         for issue in ISSUES:
             t, c = train[issue], calib[issue]
-            if t.X.shape[1] != len(self.features):
+            if t.X.shape[1] != len(names):
                 raise ContractError(
-                    f"training matrix of '{issue}' has {t.X.shape[1]} columns; expected {len(self.features)}"
+                    f"training matrix of '{issue}' has {t.X.shape[1]} columns; expected {len(names)}"
                 )
-            dtrain = lgb.Dataset(t.X, t.y, weight=t.w, feature_name=self.features)
+            dtrain = lgb.Dataset(t.X, t.y, weight=t.w, feature_name=names)
             dvalid = lgb.Dataset(c.X, c.y, reference=dtrain)
             stop = c.y.sum() > 0 and 0 < t.y.sum() < len(t.y)
             booster = lgb.train(
@@ -120,28 +148,28 @@ class IssueModels:
                 if stop
                 else None,
             )
-            self.boosters_[issue] = booster
+            boosters[issue] = booster
             raw = booster.predict(c.X, raw_score=True)
-            self.calibrators_[issue] = fit_calibrator(raw, c.y, self.config.isotonic_min_positives)
+            calibrators[issue] = fit_calibrator(raw, c.y, self.config.isotonic_min_positives)
+        self.boosters_ = boosters
+        self.calibrators_ = calibrators
         return self
-
-    def _check(self) -> None:
-        if not hasattr(self, "boosters_"):
-            raise NotFittedError("This IssueModels instance is not fitted yet; call fit first")
 
     # -------------------------------------------------------------- predict
     def raw_score(self, X: pl.DataFrame, issue: str) -> np.ndarray:
         """The model's raw margin (log-odds), length n = rows of ``X``."""
-        self._check()
+        check_is_fitted(self)
+        _check_issue(issue)
         return self.boosters_[issue].predict(matrix(X, self.features), raw_score=True)
 
     def predict_issue(self, X: pl.DataFrame, issue: str) -> np.ndarray:
         """Calibrated probability per row of ``X`` for one issue (length n)."""
-        return self.calibrators_[issue](self.raw_score(X, issue))
+        raw = self.raw_score(X, issue)
+        return self.calibrators_[issue](raw)
 
     def predict_proba(self, X: pl.DataFrame) -> pl.DataFrame:
         """household_id, issue, score (calibrated, Float64): n × 6 rows, issue-major."""
-        self._check()
+        check_is_fitted(self)
         M = matrix(X, self.features)
         ids = X.select("household_id")
         parts = [
@@ -161,21 +189,7 @@ class IssueModels:
     ) -> tuple[np.ndarray, np.ndarray, list[str]]:
         """(n × f contributions, base value per row (n), feature names) from ``pred_contrib``
         in raw margin space: contributions.sum(axis=1) + base == raw_score(X, issue)."""
-        self._check()
+        check_is_fitted(self)
+        _check_issue(issue)
         c = self.boosters_[issue].predict(matrix(X, self.features), pred_contrib=True)
         return c[:, :-1], c[:, -1], list(self.features)
-
-    # ------------------------------------------------------------ save/load
-    def save(self, folder: Path, meta: Mapping[str, Any] | None = None) -> Path:
-        """Write the model as plain files into ``folder`` (:func:`kizuki.model.artifact.save_models`)."""
-        from kizuki.model.artifact import save_models
-
-        self._check()
-        return save_models(self, folder, {**self.meta, **(meta or {})})
-
-    @classmethod
-    def load(cls, folder: Path, version: str = "local") -> IssueModels:
-        """Inverse of :meth:`save`."""
-        from kizuki.model.artifact import load_models
-
-        return load_models(folder, version=version)

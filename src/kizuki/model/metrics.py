@@ -21,16 +21,6 @@ def average_precision(y: np.ndarray, s: np.ndarray) -> float | None:
     return float(average_precision_score(y, np.asarray(s, dtype=float)))
 
 
-def at_k(y: np.ndarray, s: np.ndarray, k: int) -> tuple[float | None, float | None]:
-    """(precision@k, recall@k) of the top k by score over all rows (ties by position)."""
-    if k <= 0 or len(y) == 0:
-        return None, None
-    top = np.argsort(-np.asarray(s, dtype=float), kind="stable")[:k]
-    hits = float(np.sum(np.asarray(y)[top]))
-    pos = float(np.sum(y))
-    return hits / min(k, len(y)), (hits / pos if pos else None)
-
-
 def top_per_district(district: pl.Series, score: np.ndarray, capacity: pl.DataFrame) -> np.ndarray:
     """Boolean mask: the rows within their district's capacity by descending score.
 

@@ -26,6 +26,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from kizuki.errors import parameter_error
+
 
 def pu_weights(
     label: np.ndarray, assessed: np.ndarray, prior: np.ndarray, alpha: float
@@ -37,7 +39,7 @@ def pu_weights(
     Out: weights, length n, in [1 - alpha, 1].
     """
     if not 0.0 <= alpha <= 1.0:
-        raise ValueError(f"The 'alpha' parameter must be a float in [0, 1]; got {alpha}")
+        raise parameter_error("alpha", "a float in [0, 1]", alpha)
     prior = np.clip(np.nan_to_num(np.asarray(prior, dtype=float), nan=0.0), 0.0, 1.0)
     unlabelled = (np.asarray(label) == 0) & (np.asarray(assessed) == 0)
     return np.where(unlabelled, 1.0 - alpha * prior, 1.0)
@@ -71,7 +73,7 @@ def explore_at_capacity(frame: pl.DataFrame, capacity: pl.DataFrame, share: floa
     rows with the highest prior among the rest (ties: higher model score first).
     """
     if not 0.0 <= share < 1.0:
-        raise ValueError(f"The 'share' parameter must be a float in [0, 1); got {share}")
+        raise parameter_error("share", "a float in [0, 1)", share)
     f = (
         frame.select("district", "score", "prior")
         .with_row_index("_row")

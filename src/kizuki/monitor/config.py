@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from kizuki.config import StrictModel, load_config
+from kizuki.contract.schema import ISSUES
+from kizuki.features.registry import BY_NAME
 
 Check = Literal[
     "feature_drift",
@@ -29,6 +33,20 @@ Check = Literal[
 #: every check the monitor can raise, in report order
 CHECKS: tuple[str, ...] = Check.__args__  # type: ignore[attr-defined]
 
+#: what feature drift tests: every registry feature, and the district column
+DRIFT_FEATURES: frozenset[str] = frozenset({*BY_NAME, "district"})
+#: what score drift tests: one calibrated score per issue
+SCORE_SUBJECTS: frozenset[str] = frozenset(ISSUES)
+
+
+def _known(names: Iterable[str], known: Collection[str], what: str) -> None:
+    """Raise ValueError quoting the first name not in ``known`` (with the nearest known name)."""
+    for name in names:
+        if name not in known:
+            near = difflib.get_close_matches(name, sorted(known), n=1)
+            hint = f" (did you mean '{near[0]}'?)" if near else ""
+            raise ValueError(f"unknown {what} '{name}'{hint}")
+
 
 class DriftConfig(StrictModel):
     """PSI on reference-frozen bins and its sample-size-aware null test."""
@@ -45,6 +63,21 @@ class DriftConfig(StrictModel):
     min_households: int = Field(30, ge=1)
     exclude: list[str] = Field(default_factory=list)
     practical_overrides: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("exclude")
+    @classmethod
+    def _known_features(cls, v: list[str]) -> list[str]:
+        _known(v, DRIFT_FEATURES, "feature")
+        return v
+
+    @field_validator("practical_overrides")
+    @classmethod
+    def _known_subjects(cls, v: dict[str, float]) -> dict[str, float]:
+        _known(v, DRIFT_FEATURES | SCORE_SUBJECTS, "feature or issue")
+        for name, psi in v.items():
+            if not psi > 0:
+                raise ValueError(f"the practical PSI of '{name}' must be positive")
+        return v
 
     def practical(self, feature: str, district: bool) -> float:
         """The practical PSI threshold for ``feature`` (overall or within a district)."""

@@ -439,7 +439,7 @@ def default_components(feat_cfg: FeatureConfig, ck_cfg: ChecklistConfig) -> Comp
         return build_features(tables, as_of, feat_cfg)
 
     def model(uri: str | None) -> ModelBundle:
-        from kizuki.model import load_model
+        from kizuki.tracking import load_model
 
         m = load_model(uri)
         return LoadedModel(

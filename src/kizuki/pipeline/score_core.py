@@ -52,7 +52,7 @@ class IssueScorer(ContributionModel, Protocol):
 class ChecklistScorer(Protocol):
     """The part of ``kizuki.checklist.Checklist`` a scoring run uses."""
 
-    def predict_proba(self, X: pl.DataFrame) -> pl.DataFrame:
+    def checklist_scores(self, X: pl.DataFrame) -> pl.DataFrame:
         """household_id, issue, checklist_score."""
         ...
 
@@ -216,6 +216,7 @@ def score_frames(
         raise ContractError(f"features: column household_id has {n} duplicated row(s)")
     features = features.sort("household_id")
     on_t = features.select("household_id", "district")
+    shortlist_config.check_districts(on_t["district"].unique())
     known = known_cases.select("household_id", pl.col("issue").cast(pl.String)).join(
         on_t, on="household_id", how="semi"
     )
@@ -224,7 +225,7 @@ def score_frames(
         probs = model.predict_proba(features)
         _require(probs, "model predictions", ("household_id", "issue", "score"))
     with timer.stage("checklist"):
-        cl = checklist.predict_proba(features)
+        cl = checklist.checklist_scores(features)
         _require(cl, "checklist scores", ("household_id", "issue", "checklist_score"))
     with timer.stage("rank"):
         ids = on_t["household_id"]

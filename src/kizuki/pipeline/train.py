@@ -26,19 +26,20 @@ import polars as pl
 from kizuki.checklist import Checklist, ChecklistConfig
 from kizuki.config import config_hash
 from kizuki.contract.schema import ISSUES
-from kizuki.errors import ContractError, KizukiError
+from kizuki.errors import KizukiError
 from kizuki.features.build import build_features
 from kizuki.features.config import FeatureConfig
-from kizuki.features.registry import PROTECTED, model_inputs
+from kizuki.features.registry import model_inputs
 from kizuki.io.atomic import write_text
 from kizuki.io.drop import LoadedDrop, load_drop
 from kizuki.io.files import read_parquet
+from kizuki.model.artifact import load_models, save_models
 from kizuki.model.baselines import SingleFeature, best_single_feature
 from kizuki.model.config import ModelConfig
 from kizuki.model.dataset import Frames, Schedule, build_frames, history_start, issue_rows, schedule
 from kizuki.model.evaluation import MAIN, Evaluation, evaluate, mean_ap
 from kizuki.model.fitting import fit_models
-from kizuki.model.lgbm import IssueModels
+from kizuki.model.lgbm import IssueModels, check_model_inputs
 from kizuki.pipeline.progress import Progress, quiet
 
 #: the comparison model without selective-label weights
@@ -96,6 +97,7 @@ def capacities(
     if shortlist_config is not None:
         from kizuki.shortlist import district_capacities
 
+        shortlist_config.check_districts(households["district"].unique())
         return district_capacities(households.select("district"), shortlist_config).select(
             "district", "capacity"
         )
@@ -123,11 +125,7 @@ def train(
     """
     sched = drop_schedule(loaded, as_of, cfg)
     features = model_inputs()
-    if set(features) & set(PROTECTED):
-        raise ContractError(
-            "train: protected attributes are never model inputs; the registry lists "
-            + ", ".join(sorted(set(features) & set(PROTECTED)))
-        )
+    check_model_inputs(features)
     checklist = Checklist(checklist_cfg)
     progress(
         f"train: {len(sched.train)} training dates {sched.train[0]}…{sched.train[-1]}, "
@@ -138,7 +136,7 @@ def train(
         sched.all_dates(),
         cfg.horizon_months,
         lambda tables, T: build_features(tables, T, feat_cfg),
-        checklist.predict_proba,
+        checklist.checklist_scores,
         truth,
         progress,
     )
@@ -290,7 +288,8 @@ def train_and_register(
         run.log_metrics({**_metrics(result.evaluation), "mean_ap_cases": new_ap})
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
-            result.model.save(
+            save_models(
+                result.model,
                 folder / "model",
                 meta={"config_hash": chash, "inputs": inputs, "run_id": run.run_id},
             )
@@ -340,7 +339,7 @@ def _update_champion(
     if champ is not None:
         try:
             folder, _ = tracking.download_model(f"models:/{tracking.MODEL_NAME}/{champ}")
-            champ_ap = mean_ap(rescore(IssueModels.load(folder, version=champ), result).table)
+            champ_ap = mean_ap(rescore(load_models(folder, version=champ), result).table)
         except KizukiError as exc:
             # the champion cannot score today's features (e.g. the registry changed): replace it
             result.notes.append(f"champion v{champ} cannot be re-scored ({exc}); replacing it")

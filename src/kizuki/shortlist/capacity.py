@@ -6,6 +6,7 @@ import math
 
 import polars as pl
 
+from kizuki.errors import ConfigError
 from kizuki.shortlist.config import Capacity, ShortlistConfig
 
 
@@ -17,10 +18,11 @@ def capacity_of(rule: Capacity, households: int) -> int:
     """
     if rule.count is not None:
         wanted = rule.count
-    else:
-        assert rule.share is not None
+    elif rule.share is not None:
         # round away float noise first so that 0.01 * 1500 is 15, not 16
         wanted = max(rule.minimum, math.ceil(round(rule.share * households, 9)))
+    else:
+        raise ConfigError("a capacity rule needs one of 'count' or 'share'")
     return min(wanted, households)
 
 
@@ -59,5 +61,4 @@ def district_capacities(districts: pl.DataFrame, config: ShortlistConfig) -> pl.
 
 def unknown_districts(capacities: pl.DataFrame, config: ShortlistConfig) -> list[str]:
     """District names configured in ``capacity.districts`` that no household lives in."""
-    present = set(capacities["district"].to_list())
-    return sorted(d for d in config.capacity.districts if d not in present)
+    return config.unknown_districts(capacities["district"].to_list())

@@ -1,17 +1,21 @@
 """The shortlist configuration (``configs/shortlist.yaml``), validated.
 
 A capacity is either a fixed ``count`` of households per run or a ``share`` of the
-district's households on the as-of date (rounded up, floored at ``minimum``).
+district's households on the as-of date (rounded up, floored at ``minimum``). District
+names can only be checked against a drop: :meth:`ShortlistConfig.check_districts` runs
+at the start of scoring.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, model_validator
 
 from kizuki.config import StrictModel, load_config
+from kizuki.errors import ConfigError
 
 
 class Capacity(StrictModel):
@@ -42,6 +46,23 @@ class ShortlistConfig(StrictModel):
     capacity: CapacityConfig
     priority: Literal["issue_turns", "expected_needs", "max_score"] = "issue_turns"
     min_score: float = Field(default=0.0, ge=0.0, le=1.0)
+
+    def unknown_districts(self, present: Iterable[str | None]) -> list[str]:
+        """District keys of ``capacity.districts`` not among ``present``, sorted."""
+        known = set(present)
+        return sorted(d for d in self.capacity.districts if d not in known)
+
+    def check_districts(self, present: Iterable[str | None]) -> None:
+        """Raise ConfigError quoting a ``capacity.districts`` key that names no district of
+        ``present`` (the districts of the households on the as-of date): a typo would
+        otherwise leave that district on the default capacity without a word."""
+        unknown = self.unknown_districts(present)
+        if unknown:
+            more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+            raise ConfigError(
+                f"shortlist config: capacity.districts names district '{unknown[0]}', where no "
+                f"household of the drop lives on the as-of date{more}"
+            )
 
 
 def load_shortlist_config(directory: Path | None = None) -> ShortlistConfig:

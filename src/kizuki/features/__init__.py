@@ -1,0 +1,1 @@
+"""Features as of a date, one row per household (see :mod:`kizuki.features.build`)."""

@@ -174,9 +174,7 @@ def load_drop(
             continue
         result = validate_table(table, mapped)
         report.violations.extend(result.violations)
-        kept = result.kept
-        if name == "utility":
-            kept = kept.with_columns(pl.col("period_months").fill_null(1))
+        kept = result.kept  # declared column defaults are filled by validation
         tr.rows_kept = kept.height
         tr.rows_rejected = result.rejects.height
         if kept.height:

@@ -433,7 +433,7 @@ def default_components(feat_cfg: FeatureConfig, ck_cfg: ChecklistConfig) -> Comp
     from kizuki.checklist import Checklist
     from kizuki.explain import CatalogTexts, ItemText
     from kizuki.features.build import build_features
-    from kizuki.features.registry import REGISTRY, feature_items
+    from kizuki.features.registry import feature_items, feature_specs
 
     def features(tables: Mapping[str, pl.LazyFrame], as_of: date) -> pl.DataFrame:
         return build_features(tables, as_of, feat_cfg)
@@ -459,7 +459,7 @@ def default_components(feat_cfg: FeatureConfig, ck_cfg: ChecklistConfig) -> Comp
                 "ja": (lambda v, f=f: f.phrase(v, "ja")),
                 "en": (lambda v, f=f: f.phrase(v, "en")),
             }
-            for f in REGISTRY
+            for f in feature_specs(feat_cfg)
         }
         return CatalogTexts(items=items, formatters=formatters)
 
@@ -468,7 +468,7 @@ def default_components(feat_cfg: FeatureConfig, ck_cfg: ChecklistConfig) -> Comp
         features=features,
         model=model,
         checklist=checklist,
-        feature_items=feature_items,
+        feature_items=lambda: feature_items(feat_cfg),
         texts=texts,
         configs=(feat_cfg, ck_cfg),
     )

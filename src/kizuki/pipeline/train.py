@@ -124,7 +124,7 @@ def train(
     (household_id, month, issue). Out: :class:`TrainResult`.
     """
     sched = drop_schedule(loaded, as_of, cfg)
-    features = model_inputs()
+    features = model_inputs(feat_cfg)
     check_model_inputs(features)
     checklist = Checklist(checklist_cfg)
     progress(
@@ -301,7 +301,7 @@ def train_and_register(
                 run.log_artifact(folder / name)
             if reliability_png(result.reliability, folder / "reliability.png"):
                 run.log_artifact(folder / "reliability.png")
-            run.log_text(dictionary_markdown(checklist_cfg), "feature_dictionary.md")
+            run.log_text(dictionary_markdown(checklist_cfg, feat_cfg), "feature_dictionary.md")
             run.log_text(json.dumps(result.dates, indent=2), "schedule.json")
         ref = tracking.register(
             run,

@@ -125,10 +125,11 @@ def test_write_global_explanations_is_fast_and_writes_every_artifact(
 ) -> None:
     model, X = village_model
     big = pl.concat([X.with_columns(pl.col("household_id") + f"-{k}") for k in range(3)])
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: the shared test machines make wall time noisy
     folder = write_global_explanations(model, big, tmp_path / "explanations")
-    seconds = time.perf_counter() - t0
-    assert seconds < 20, f"global explanation took {seconds:.1f} s"  # measured ~3 s
+    seconds = time.process_time() - t0
+    # measured: 4.4 s of CPU (1 s importing shap and matplotlib, 0.5 s per beeswarm)
+    assert seconds < 15, f"global explanation took {seconds:.1f} s of CPU"
     names = sorted(p.name for p in folder.iterdir())
     assert names == sorted(
         ["item_importance.csv", "item_importance.md", *(f"shap_beeswarm_{i}.png" for i in ISSUES)]

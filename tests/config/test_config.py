@@ -220,3 +220,14 @@ def test_help_documents_the_option_the_variable_and_the_fallback() -> None:
     text = " ".join(res.output.split())
     assert "--config-dir" in text and "KIZUKI_CONFIG_DIR" in text
     assert "a file the folder lacks is read from the defaults" in text
+
+
+def test_cli_refuses_an_invalid_override_file_in_one_line_with_exit_3(tmp_path: Path) -> None:
+    folder = _override(tmp_path / "cfg", "synth", {"default_months": 6})  # below the minimum 24
+    res = runner.invoke(
+        app, ["--config-dir", str(folder), "synth", "--preset", "uken", "--out", str(tmp_path / "d")]
+    )
+    assert res.exit_code == 3
+    (line,) = res.stderr.strip().splitlines()
+    assert line.startswith("kizuki: error: ") and "synth.yaml: field 'default_months'" in line
+    assert not (tmp_path / "d").exists()

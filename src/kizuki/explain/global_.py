@@ -4,7 +4,7 @@ For a seeded sample of households (default 2,000, from the validation date's fea
 frame) and each issue:
 
 - the model's contributions (raw margin, LightGBM's tree SHAP ``pred_contrib``; the
-  test ``tests/explain/test_shap_oracle.py`` checks them against ``shap.TreeExplainer``)
+  test ``tests/explain/test_shap.py`` checks them against ``shap.TreeExplainer``)
   summed per checklist item exactly as the reasons are (:mod:`.contributions`), then
   **mean |contribution| per item**: ``item_importance.csv`` / ``.md``;
 - shap's summary (beeswarm) plot of the feature contributions, one PNG per issue:

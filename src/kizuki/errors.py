@@ -20,6 +20,12 @@ class ConfigError(KizukiError):
     """A configuration file is missing, unreadable or fails validation."""
 
 
+class ConfigRefused(ConfigError):
+    """A config folder or file given by the operator is refused (contract §6: exit 3)."""
+
+    exit_code = 3
+
+
 class DropRefused(KizukiError):
     """A data drop breaks the contract and cannot be used (contract §4)."""
 

@@ -7,6 +7,8 @@ score; the rest are the project's own.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from kizuki import __version__
@@ -28,11 +30,31 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
+    ctx: typer.Context,
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
     ),
+    config_dir: Path | None = typer.Option(
+        None,
+        "--config-dir",
+        envvar="KIZUKI_CONFIG_DIR",
+        show_envvar=True,
+        help=(
+            "Folder of *.yaml configs overriding the packaged defaults, file by file: a file "
+            "the folder lacks is read from the defaults (`kizuki config export DIR` copies "
+            "them to edit). The option beats KIZUKI_CONFIG_DIR; a command's own --config-dir "
+            "beats both. A missing or unreadable folder, or a *.yaml in it that is not a "
+            "kizuki config, is refused (exit 3)."
+        ),
+    ),
 ) -> None:
     """気づき (kizuki): a nightly batch pipeline for 重層的支援体制整備事業 outreach."""
+    if config_dir is not None:
+        from kizuki.cli.common import guarded
+        from kizuki.config import using_config_dir
+
+        with guarded():
+            ctx.with_resource(using_config_dir(config_dir))
 
 
 # ---- command registration (one line per command module) ----
@@ -66,3 +88,6 @@ _audit.register(app)
 from kizuki.cli import monitor as _monitor  # noqa: E402
 
 _monitor.register(app)
+from kizuki.cli import config as _config  # noqa: E402
+
+_config.register(app)

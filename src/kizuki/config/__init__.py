@@ -1,29 +1,56 @@
-"""Configuration: committed YAML files under ``configs/``, validated on load.
+"""Configuration: YAML files shipped inside the package, overridable by a folder, validated on load.
 
-Each stage owns one file (``configs/<stage>.yaml``) and one pydantic model with a
-``config_version``. Library code takes the validated model as an argument; only the
-CLI decides which file to read. :func:`load_config` is the one door: it reads the
-file, validates it and raises :class:`~kizuki.errors.ConfigError` with the file,
-the field path and what was expected (quoting the offending fragment of the
-config, which is ours, never a record's value).
+Each stage owns one file (``<stage>.yaml``: audit, checklist, features, model,
+monitor, report, shortlist, synth, validation) and one pydantic model with a
+``config_version``. Library code takes the validated model, or a folder, as an
+argument; only the CLI decides which folder to read and only the CLI reads the
+environment. :func:`load_config` is the one door: it finds the file, reads it,
+validates it and raises :class:`~kizuki.errors.ConfigError` with the file, the field
+path and what was expected (quoting the offending fragment of the config, which is
+ours, never a record's value).
+
+Where ``<name>.yaml`` is read from (the first that has the file):
+
+1. ``directory``, the loader's argument (a command's own ``--config-dir``);
+2. the session folder the CLI set with :func:`using_config_dir`:
+   ``kizuki --config-dir DIR <command>``, else the ``KIZUKI_CONFIG_DIR`` environment
+   variable (an option beats the environment);
+3. the packaged defaults, ``kizuki/configs/`` inside the installed package, read with
+   :mod:`importlib.resources` (an installed wheel needs no repository).
+
+So an override folder holds only the files a municipality changes: a file it lacks
+falls back to the packaged default *for that file* (``kizuki config export DIR``
+copies every default to start from). Fallback never hides a mistake: an override
+folder must exist and be a readable folder, and every ``*.yaml`` / ``*.yml`` in it
+must be named after a known config (a misspelt ``shortlst.yaml`` is refused, not
+silently ignored). Those refusals, and a file that is unreadable, not YAML or
+invalid, are :class:`~kizuki.errors.ConfigRefused` (contract §6: exit 3), one line.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+from collections.abc import Iterator
+from contextvars import ContextVar
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from kizuki.errors import ConfigError
+from kizuki.errors import ConfigError, ConfigRefused
 
-#: the repository's ``configs/`` folder (also shipped inside the wheel as package data)
-CONFIG_DIR = Path(__file__).resolve().parents[3] / "configs"
+#: the package folder that holds the default ``<name>.yaml`` files
+PACKAGED = "configs"
 
 M = TypeVar("M", bound=BaseModel)
+
+_session_dir: ContextVar[Path | None] = ContextVar("kizuki_config_dir", default=None)
 
 
 class StrictModel(BaseModel):
@@ -32,25 +59,121 @@ class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def config_path(name: str, directory: Path | None = None) -> Path:
-    """Path of ``configs/<name>.yaml`` (or inside ``directory`` when given)."""
-    return (directory or CONFIG_DIR) / f"{name}.yaml"
+def packaged_dir() -> Traversable:
+    """The packaged defaults folder (``kizuki/configs/`` of the installed package)."""
+    return files("kizuki").joinpath(PACKAGED)
+
+
+def config_names() -> tuple[str, ...]:
+    """Names of the known configs (the packaged ``<name>.yaml`` files), sorted."""
+    return tuple(
+        sorted(
+            p.name.removesuffix(".yaml")
+            for p in packaged_dir().iterdir()
+            if p.name.endswith(".yaml") and p.is_file()
+        )
+    )
+
+
+def packaged_text(name: str) -> str:
+    """The packaged default ``<name>.yaml`` as text (ConfigError for an unknown name)."""
+    if name not in config_names():
+        raise ConfigError(f"no packaged config named '{name}'; known: {', '.join(config_names())}")
+    return packaged_dir().joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+
+
+def check_config_dir(directory: Path) -> Path:
+    """Check an override folder; return it unchanged.
+
+    In: a folder given by the operator. Raises ConfigRefused (one line) when it does not
+    exist, is not a folder, cannot be listed, or holds a ``*.yaml`` / ``*.yml`` file not
+    named after a known config.
+    """
+    if not directory.exists():
+        raise ConfigRefused(f"config folder not found: {directory}")
+    if not directory.is_dir():
+        raise ConfigRefused(f"config folder is not a folder: {directory}")
+    try:
+        if not os.access(directory, os.R_OK | os.X_OK):
+            raise PermissionError(directory)
+        entries = sorted(p.name for p in directory.iterdir())
+    except OSError as exc:
+        raise ConfigRefused(
+            f"config folder cannot be read: {directory} ({type(exc).__name__})"
+        ) from exc
+    known = config_names()
+    stray = [
+        e for e in entries if e.endswith((".yaml", ".yml")) and e.removesuffix(".yaml") not in known
+    ]
+    if stray:
+        raise ConfigRefused(
+            f"config folder {directory}: '{stray[0]}' is not a kizuki config "
+            f"(known: {', '.join(f'{n}.yaml' for n in known)}); rename or move it"
+        )
+    return directory
+
+
+@contextlib.contextmanager
+def using_config_dir(directory: Path | None) -> Iterator[Path | None]:
+    """Within the block, loaders without a ``directory`` argument read from ``directory``
+    first (see the module docstring). ``None`` leaves the defaults alone. The CLI enters
+    this for the whole command; the folder is checked first (:func:`check_config_dir`)."""
+    checked = None if directory is None else check_config_dir(directory)
+    token = _session_dir.set(checked)
+    try:
+        yield checked
+    finally:
+        _session_dir.reset(token)
+
+
+def session_config_dir() -> Path | None:
+    """The folder set by :func:`using_config_dir`, or None."""
+    return _session_dir.get()
+
+
+def config_path(name: str, directory: Path | None = None) -> Traversable:
+    """Where ``<name>.yaml`` is read from: the first of ``directory``, the session folder
+    and the packaged defaults that has it (a ``pathlib.Path`` for an override file).
+
+    Raises ConfigRefused for an override folder that :func:`check_config_dir` refuses,
+    ConfigError for a name that is neither overridden nor packaged.
+    """
+    for folder in (directory, session_config_dir()):
+        if folder is None:
+            continue
+        candidate = check_config_dir(folder) / f"{name}.yaml"
+        if candidate.exists():
+            return candidate
+    packaged = packaged_dir().joinpath(f"{name}.yaml")
+    if not packaged.is_file():
+        raise ConfigError(f"config file not found: {name}.yaml (not overridden, not packaged)")
+    return packaged
+
+
+def is_packaged(path: Traversable) -> bool:
+    """Whether ``path`` (from :func:`config_path`) is a packaged default."""
+    return not isinstance(path, Path) or path.parent == Path(str(packaged_dir()))
 
 
 def load_config(model: type[M], name: str, directory: Path | None = None) -> M:
-    """Read ``configs/<name>.yaml`` and validate it into ``model``.
+    """Find ``<name>.yaml`` (:func:`config_path`), read it and validate it into ``model``.
 
-    In: the pydantic model class, the config name, an optional folder.
-    Out: a validated, frozen instance. Raises ConfigError naming file and field.
+    In: the pydantic model class, the config name, an optional override folder.
+    Out: a validated, frozen instance. Raises ConfigRefused naming file (and field).
     """
     path = config_path(name, directory)
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"config file not found: {path}") from exc
+    except OSError as exc:
+        raise ConfigRefused(f"config file cannot be read: {path} ({type(exc).__name__})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigRefused(f"config file {path} is not UTF-8 text") from exc
     except yaml.YAMLError as exc:
-        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from exc
-    return validate_config(model, raw or {}, source=str(path))
+        raise ConfigRefused(f"config file {path} is not valid YAML: {exc}") from exc
+    try:
+        return validate_config(model, raw or {}, source=str(path))
+    except ConfigError as exc:
+        raise ConfigRefused(str(exc)) from exc.__cause__
 
 
 def validate_config(model: type[M], raw: object, source: str = "<config>") -> M:

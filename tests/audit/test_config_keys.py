@@ -9,12 +9,12 @@ from typing import Any
 
 import polars as pl
 import pytest
-from kizuki.runs import read_run
 
 from kizuki.audit.config import AuditConfig, load_audit_config
 from kizuki.audit.core import audit_run
 from kizuki.config import validate_config
 from kizuki.errors import ConfigError
+from kizuki.runs import read_run
 
 
 def _config(**changes: Any) -> AuditConfig:

@@ -44,6 +44,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kizuki.errors import ConfigError, ConfigRefused
+from kizuki.io.files import read_text, read_yaml
 
 #: the package folder that holds the default ``<name>.yaml`` files
 PACKAGED = "configs"
@@ -79,7 +80,7 @@ def packaged_text(name: str) -> str:
     """The packaged default ``<name>.yaml`` as text (ConfigError for an unknown name)."""
     if name not in config_names():
         raise ConfigError(f"no packaged config named '{name}'; known: {', '.join(config_names())}")
-    return packaged_dir().joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    return read_text(packaged_dir().joinpath(f"{name}.yaml"))
 
 
 def check_config_dir(directory: Path) -> Path:
@@ -163,7 +164,7 @@ def load_config(model: type[M], name: str, directory: Path | None = None) -> M:
     """
     path = config_path(name, directory)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
     except OSError as exc:
         raise ConfigRefused(f"config file cannot be read: {path} ({type(exc).__name__})") from exc
     except UnicodeDecodeError as exc:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 from importlib.resources import files
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +20,20 @@ import polars as pl
 import yaml
 
 
-def read_text(path: Path | str, encoding: str = "utf-8") -> str:
-    """The text of a file."""
-    return Path(path).read_text(encoding=encoding)
+def read_text(path: Path | str | Traversable, encoding: str = "utf-8") -> str:
+    """The text of a file (a path, or a packaged resource from ``importlib.resources``)."""
+    if isinstance(path, Path | str):
+        return Path(path).read_text(encoding=encoding)
+    return path.read_text(encoding=encoding)
+
+
+def read_yaml(path: Path | str | Traversable) -> Any:
+    """A UTF-8 YAML file parsed safely (None for an empty file).
+
+    Errors: the operating system's, ``UnicodeDecodeError`` or ``yaml.YAMLError``; the
+    caller names the file in its one-line error.
+    """
+    return yaml.safe_load(read_text(path))
 
 
 def read_bytes(path: Path | str) -> bytes:
@@ -35,7 +47,7 @@ def read_package_yaml(package: str, name: str) -> Any:
     In: a package name (``"kizuki.pages.words"``) and a file name inside it. Out: the
     parsed document (None for an empty file). Works from a wheel as from the repository.
     """
-    return yaml.safe_load(files(package).joinpath(name).read_text(encoding="utf-8"))
+    return read_yaml(files(package).joinpath(name))
 
 
 def read_json(path: Path | str) -> Any:

@@ -29,7 +29,7 @@ from kizuki.contract.schema import ISSUES
 from kizuki.errors import KizukiError
 from kizuki.features.build import build_features
 from kizuki.features.config import FeatureConfig
-from kizuki.features.registry import model_inputs
+from kizuki.features.registry import feature_items, model_inputs
 from kizuki.io.atomic import write_text
 from kizuki.io.drop import LoadedDrop, load_drop
 from kizuki.io.files import read_parquet
@@ -248,6 +248,7 @@ def train_and_register(
     move the ``champion`` alias only when :func:`champion_decision` says so."""
     from kizuki import tracking
     from kizuki.checklist.dictionary import dictionary_markdown
+    from kizuki.explain.global_ import write_global_explanations
     from kizuki.model.plots import reliability_markdown, reliability_png
 
     result = train(
@@ -301,6 +302,15 @@ def train_and_register(
                 run.log_artifact(folder / name)
             if reliability_png(result.reliability, folder / "reliability.png"):
                 run.log_artifact(folder / "reliability.png")
+            # shap's global view for evaluators: mean |contribution| per 気づき item and a
+            # beeswarm plot per issue, on a seeded sample of the validation households
+            explanations = write_global_explanations(
+                result.model,
+                result.validation.X,
+                folder / "explanations",
+                feature_items=feature_items(feat_cfg),
+            )
+            run.log_artifact_dir(explanations, "explanations")
             run.log_text(dictionary_markdown(checklist_cfg, feat_cfg), "feature_dictionary.md")
             run.log_text(json.dumps(result.dates, indent=2), "schedule.json")
         ref = tracking.register(

@@ -13,14 +13,14 @@ With ``--runs``, it compares two existing run folders.
 Compared: ``features.parquet``, ``scores.parquet`` and ``shortlist.parquet`` must be
 frame-identical (same columns in the same order, same dtypes, same values, same row
 order), and the manifests must agree on every input-table count. The visible text
-of ``report.html`` is compared too and reported (a page may change its markup).
+of ``report.html`` is compared too (``benchmarks/page_text.py``: one line per block, run
+ids and versions masked, the page kit's listed unifications applied) and reported.
 Exit 0 when the frames are identical, 1 otherwise; prints one line per file.
 """
 
 from __future__ import annotations
 
 import argparse
-import html.parser
 import json
 import shutil
 import subprocess
@@ -31,36 +31,11 @@ from pathlib import Path
 import polars as pl
 from polars.testing import assert_frame_equal
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from page_text import differences, mask, visible_text  # a sibling script
+
 ROOT = Path(__file__).resolve().parents[1]
 FRAMES = ("features", "scores", "shortlist")
-
-
-class _Text(html.parser.HTMLParser):
-    """Collects the visible text of a page (scripts and styles left out)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: object) -> None:
-        if tag in ("script", "style"):
-            self._skip += 1
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self._skip:
-            self._skip -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip and data.strip():
-            self.parts.append(" ".join(data.split()))
-
-
-def visible_text(path: Path) -> list[str]:
-    """The visible text runs of an HTML file, whitespace-normalised."""
-    parser = _Text()
-    parser.feed(path.read_text(encoding="utf-8"))
-    return parser.parts
 
 
 def compare_runs(a: Path, b: Path) -> bool:
@@ -85,17 +60,15 @@ def compare_runs(a: Path, b: Path) -> bool:
                 same = False
                 print(f"manifest.json: table {table}: {key} differs")
     print("manifest.json: input hashes, counts and knowledge-date ranges compared")
-    ta, tb = visible_text(a / "report.html"), visible_text(b / "report.html")
-    if ta == tb:
-        print(f"report.html: same visible text ({len(ta):,} text runs)")
+    old, new = (
+        mask(visible_text((run / "report.html").read_text(encoding="utf-8"))) for run in (a, b)
+    )
+    diff = differences(old, new)
+    if not diff:
+        print(f"report.html: same visible text ({len(new):,} lines; run id and version masked)")
     else:
-        pairs = [(x, y) for x, y in zip(ta, tb, strict=False) if x != y]
-        print(
-            f"report.html: visible text differs in {len(pairs) + abs(len(ta) - len(tb))} of "
-            f"{max(len(ta), len(tb))} text runs (run id and times differ by design); first:"
-        )
-        for x, y in pairs[:5]:
-            print(f"  - {x[:100]}\n  + {y[:100]}")
+        print(f"report.html: visible text differs ({len(diff)} diff lines); first:")
+        print("\n".join(diff[:12]))
     return same
 
 

@@ -107,7 +107,8 @@ RUN_SPECIFIC: list[tuple[str, str]] = [
 ]
 
 
-def _mask(lines: list[str]) -> list[str]:
+def mask(lines: list[str]) -> list[str]:
+    """``lines`` with what differs between two runs by nature (:data:`RUN_SPECIFIC`) masked."""
     out = []
     for line in lines:
         for pattern, repl in RUN_SPECIFIC:
@@ -119,7 +120,7 @@ def _mask(lines: list[str]) -> list[str]:
 def main(argv: list[str]) -> int:
     """``page_text.py OLD.html NEW.html``: print differences (run ids and code versions
     masked); 1 when the texts differ."""
-    old, new = (_mask(visible_text(Path(p).read_text(encoding="utf-8"))) for p in argv[:2])
+    old, new = (mask(visible_text(Path(p).read_text(encoding="utf-8"))) for p in argv[:2])
     diff = differences(old, new)
     print("\n".join(diff) if diff else f"same visible text ({len(new)} lines)")
     return 1 if diff else 0

@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -92,15 +93,33 @@ def browser(tmp_path: Path) -> Browser:
     return Browser(tmp_path / "chromium")
 
 
-@pytest.fixture(scope="session")
-def factory() -> ModuleType:
-    """tests/monitor/factory.py as a module (tests run in importlib mode, so it is loaded
-    by path): fabricated scoring-run folders for monitor and audit tests."""
-    name = "kizuki_monitor_test_factory"
+def _load_by_path(name: str, path: Path) -> ModuleType:
+    """A helper script or module loaded by path, once (tests run in importlib mode)."""
     if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, Path(__file__).parent / "monitor" / "factory.py")
+        spec = importlib.util.spec_from_file_location(name, path)
         assert spec and spec.loader
         module = importlib.util.module_from_spec(spec)
         sys.modules[name] = module
         spec.loader.exec_module(module)
     return sys.modules[name]
+
+
+@pytest.fixture(scope="session")
+def factory() -> ModuleType:
+    """tests/monitor/factory.py as a module (tests run in importlib mode, so it is loaded
+    by path): fabricated scoring-run folders for monitor and audit tests."""
+    return _load_by_path("kizuki_monitor_test_factory", Path(__file__).parent / "monitor" / "factory.py")
+
+
+@pytest.fixture(scope="session")
+def page_text() -> ModuleType:
+    """benchmarks/page_text.py: a page's visible text, and its differences from the text
+    captured from the pages before the page kit (with the listed unifications)."""
+    return _load_by_path("kizuki_page_text", Path(__file__).parents[1] / "benchmarks" / "page_text.py")
+
+
+@pytest.fixture(scope="session")
+def golden_text() -> Callable[[str], list[str]]:
+    """name -> the lines of tests/pages/golden/<name>.txt (text of the old pages)."""
+    folder = Path(__file__).parent / "pages" / "golden"
+    return lambda name: (folder / f"{name}.txt").read_text(encoding="utf-8").splitlines()

@@ -3,21 +3,12 @@ apart from the unifications listed in benchmarks/page_text.py."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from kizuki.cli.main import app
-
-GOLDEN = Path(__file__).parents[1] / "pages" / "golden"
-_spec = importlib.util.spec_from_file_location(
-    "kizuki_page_text", Path(__file__).parents[2] / "benchmarks" / "page_text.py"
-)
-assert _spec and _spec.loader
-page_text = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(page_text)
 
 
 def monitor_pages(village_runs: dict[str, Path], village_drop: Path, out: Path) -> dict[str, str]:
@@ -60,8 +51,10 @@ def pages(village_runs, village_drop, tmp_path_factory) -> dict[str, str]:
         "performance_en",
     ],
 )
-def test_page_shows_the_same_text_as_before(pages: dict[str, str], name: str) -> None:
-    old = (GOLDEN / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+def test_page_shows_the_same_text_as_before(
+    pages: dict[str, str], name: str, page_text, golden_text
+) -> None:
+    old = golden_text(f"{name}")
     new = page_text.visible_text(pages[name])
     assert len(old) > 20
     diff = page_text.differences(old, new)

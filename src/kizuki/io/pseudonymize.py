@@ -18,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
+from kizuki.contract.declaration import DROP_YAML
 from kizuki.contract.identifiers import is_identifier_column
 from kizuki.contract.schema import TABLES
 from kizuki.errors import KizukiError
@@ -92,4 +93,7 @@ def pseudonymize(raw_dir: Path, out_dir: Path, key: bytes) -> PseudonymizeReport
             "keys_replaced": replaced,
             "columns_dropped": dropped,
         }
+    declaration = raw_dir / DROP_YAML  # the extract's purpose and legal basis travel with it
+    if declaration.is_file():
+        write_bytes(out_dir / DROP_YAML, declaration.read_bytes())
     return report

@@ -6,13 +6,11 @@ pays for, or phones home through, a library it does not use. A fault of the file
 system (read-only or full disk, no permission, a file where a folder is expected or
 the reverse) is not a bug either: :func:`guarded` turns it into one line and exit 3
 through :func:`kizuki.io.faults.path_fault`, the one place those kinds are named.
-:func:`check_range` is the range check of numeric options (no NaN, no infinity).
 """
 
 from __future__ import annotations
 
 import contextlib
-import math
 import sys
 from collections.abc import Iterator, Mapping
 
@@ -51,32 +49,6 @@ def guarded() -> Iterator[None]:
         if fault is None:
             raise
         raise _fail(fault) from None
-
-
-def check_range(
-    option: str,
-    value: float | None,
-    *,
-    low: float | None = None,
-    high: float | None = None,
-    what: str = "a number",
-) -> None:
-    """Refuse a numeric option outside [low, high], NaN or infinite (one-line KizukiError,
-    exit 2). In: the option as typed (``--households``), its value (None: not given, fine),
-    the bounds and the words for the message."""
-    if value is None:
-        return
-    bounded = (low is None or value >= low) and (high is None or value <= high)
-    if math.isfinite(value) and bounded:
-        return
-    span = (
-        f"from {low:,g} to {high:,g}"
-        if low is not None and high is not None
-        else f"at least {low:,g}"
-        if low is not None
-        else f"at most {high:,g}"
-    )
-    raise KizukiError(f"The '{option}' option must be {what} {span}; got {value!r}")
 
 
 def missing_table_lines(command: str, policy: Mapping[str, str]) -> list[str]:

@@ -17,6 +17,8 @@ from __future__ import annotations
 import errno
 import os
 import re
+import tempfile
+from pathlib import Path
 
 from kizuki.errors import KizukiError
 
@@ -36,6 +38,8 @@ _KINDS: dict[int, str] = {
 
 #: "(os error 28)" as Rust libraries (polars) write the errno into their message
 _OS_ERROR = re.compile(r"os error (\d+)")
+#: the temporary sibling :func:`kizuki.io.atomic.atomic_path` writes (``.<name>.<random>.tmp``)
+_TMP = re.compile(r"^\.(?P<name>.+)\.[A-Za-z0-9_]{8}\.tmp$")
 
 
 class PathFault(KizukiError):
@@ -53,20 +57,46 @@ def _errno(exc: BaseException) -> int | None:
     return None
 
 
-def path_fault(exc: BaseException) -> PathFault | None:
+def _shown(name: str | bytes | os.PathLike[str]) -> str:
+    """An absolute path, with an atomic writer's temporary name shown as the final name."""
+    path = os.path.abspath(os.fsdecode(name))
+    head, tail = os.path.split(path)
+    m = _TMP.match(tail)
+    return os.path.join(head, m.group("name")) if m else path
+
+
+def path_fault(exc: BaseException, path: Path | str | None = None) -> PathFault | None:
     """The one-line :class:`PathFault` for a file-system fault, or None for anything else.
 
     In: an exception (an ``OSError``, or a library's error whose message carries
-    ``os error N``). Out: the error naming the path (made absolute) and the kind, e.g.
-    ``cannot write /srv/run/scores.parquet: read-only file system``; None when the
+    ``os error N``) and, optionally, the path being written when the exception does not
+    name one. Out: the error naming the path (made absolute) and the kind, e.g.
+    ``cannot use /srv/run/scores.parquet: read-only file system``; None when the
     exception is not one of the faults listed in this module.
     """
     code = _errno(exc)
     if code is None:
         return None
-    name = getattr(exc, "filename", None)
-    where = f" {os.path.abspath(os.fsdecode(name))}" if name else ""
+    name = getattr(exc, "filename", None) or path
+    where = f" {_shown(name)}" if name else ""
     other = getattr(exc, "filename2", None)
     if other:
-        where += f" -> {os.path.abspath(os.fsdecode(other))}"
+        where += f" -> {_shown(other)}"
     return PathFault(f"cannot use{where}: {_KINDS[code]}")
+
+
+def check_writable(folder: Path) -> Path:
+    """Make sure files can be created in ``folder`` (created with its parents when absent)
+    before any long work; raises :class:`PathFault` (one line) when they cannot.
+    A folder this call creates stays (it is empty). Out: the folder."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".kizuki-probe-", dir=folder)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        fault = path_fault(OSError(exc.errno, exc.strerror, str(folder)))  # the folder, not the probe
+        if fault is None:
+            raise
+        raise fault from None
+    return folder

@@ -23,6 +23,7 @@ from pathlib import Path
 import polars as pl
 
 from kizuki.io.atomic import atomic_path
+from kizuki.io.faults import path_fault
 
 #: name prefix of staging folders (hidden: a drop's loader ignores them)
 PREFIX = ".kizuki-staging-"
@@ -44,10 +45,13 @@ def staged_folder(target: Path) -> Iterator[Path]:
             final = target / path.relative_to(stage)
             final.parent.mkdir(parents=True, exist_ok=True)
             os.replace(path, final)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(stage, ignore_errors=True)
         if created:
             shutil.rmtree(target, ignore_errors=True)
+        fault = path_fault(exc, target) if isinstance(exc, Exception) else None
+        if fault is not None:
+            raise fault from None
         raise
     finally:
         shutil.rmtree(stage, ignore_errors=True)
@@ -59,13 +63,20 @@ def write_together(files: Mapping[Path, pl.DataFrame | str | bytes]) -> list[Pat
 
     In: final path -> content. Out: the final paths, in the order given.
     """
-    with contextlib.ExitStack() as stack:
-        for final, content in files.items():
-            tmp = stack.enter_context(atomic_path(final))
-            if isinstance(content, pl.DataFrame):
-                content.write_parquet(tmp)
-            elif isinstance(content, str):
-                tmp.write_text(content, encoding="utf-8")
-            else:
-                tmp.write_bytes(content)
+    final: Path | None = None
+    try:
+        with contextlib.ExitStack() as stack:
+            for final, content in files.items():
+                tmp = stack.enter_context(atomic_path(final))
+                if isinstance(content, pl.DataFrame):
+                    content.write_parquet(tmp)
+                elif isinstance(content, str):
+                    tmp.write_text(content, encoding="utf-8")
+                else:
+                    tmp.write_bytes(content)
+    except Exception as exc:
+        fault = path_fault(exc, final)
+        if fault is None:
+            raise
+        raise fault from None
     return list(files)

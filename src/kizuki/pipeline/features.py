@@ -17,7 +17,7 @@ from kizuki.checklist.dictionary import dictionary_frame, dictionary_markdown
 from kizuki.features.build import build_features
 from kizuki.features.config import FeatureConfig
 from kizuki.io.drop import DoorRules, load_drop
-from kizuki.io.faults import PathFault
+from kizuki.io.faults import PathFault, check_writable
 from kizuki.io.staging import write_together
 from kizuki.pipeline.progress import Progress, quiet
 
@@ -60,6 +60,7 @@ def run_features(
     for path in (out, md_path, csv_path):
         if path.is_dir():
             raise PathFault(f"features: --out {path} is a folder; give the parquet file to write")
+    check_writable(out.parent)  # a read-only or full place is found before the work
     loaded = load_drop(drop, rules=rules, warn=progress)
     for name in loaded.missing_tables:
         progress(f"features: WARNING table '{name}' is absent: its features are null")

@@ -169,3 +169,27 @@ def test_features_and_train_refuse_an_undeclared_drop_too(
     )
     assert ok.exit_code == 0, ok.output
     assert "WARNING: UNDECLARED" in ok.stderr and (tmp_path / "f.parquet").exists()
+
+
+def test_monitor_and_audit_read_an_undeclared_outcomes_drop_only_with_the_flag(
+    synth_drop: Path, tmp_path: Path, factory
+) -> None:
+    import datetime as dt
+
+    run = factory.fabricate_run(
+        tmp_path / "run",
+        factory.frame_generator(300, 1),
+        as_of=dt.date(2026, 3, 31),
+        inputs={"residents": {"present": True, "rows_read": 300, "rows_rejected": 0}},
+    )
+    drop = _copy(synth_drop, tmp_path / "v1")
+    (drop / "drop.yaml").unlink()
+    for cmd in (
+        ["monitor", "--runs", str(run), "--outcomes", str(drop), "--out", str(tmp_path / "p")],
+        ["audit", "--run", str(run), "--outcomes", str(drop), "--out", str(tmp_path / "a")],
+    ):
+        r = runner.invoke(app, [*cmd, "--no-track"])
+        assert r.exit_code == 3 and "[missing_legal_basis]" in r.stderr, r.output
+        ok = runner.invoke(app, [*cmd, "--no-track", "--accept-undeclared"])
+        assert ok.exit_code in (0, 4), ok.output  # read; 4 only if a configured check fired
+        assert "WARNING: UNDECLARED" in ok.stderr

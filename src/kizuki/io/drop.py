@@ -268,9 +268,8 @@ def load_drop(
     files = _table_files(drop, report)
     undeclared = _declare(drop, files, report, rules)
     if undeclared and warn is not None:
-        v1 = " (no drop.yaml: a contract version 1 drop)" if report.declaration and (
-            report.declaration["file"] is None
-        ) else ""
+        without_file = report.declaration is not None and report.declaration["file"] is None
+        v1 = " (no drop.yaml: a contract version 1 drop)" if without_file else ""
         warn(
             f"WARNING: UNDECLARED tables used without a declared purpose and legal basis"
             f"{v1}: {', '.join(undeclared)} (--accept-undeclared; recorded as undeclared)"

@@ -123,3 +123,36 @@ def golden_text() -> Callable[[str], list[str]]:
     """name -> the lines of tests/pages/golden/<name>.txt (text of the old pages)."""
     folder = Path(__file__).parent / "pages" / "golden"
     return lambda name: (folder / f"{name}.txt").read_text(encoding="utf-8").splitlines()
+
+
+@pytest.fixture(scope="session")
+def declare():
+    """``declare(folder)``: write a drop.yaml (contract v2 §1) into a hand-made drop that
+    declares every table file in it (purpose and legal basis given), for tests whose
+    subject is not the declaration itself. Returns the drop.yaml path."""
+    import datetime as dt
+
+    from kizuki.contract.declaration import Declaration, TableBasis
+    from kizuki.io.drop import write_declaration
+
+    def _declare(folder: Path) -> Path:
+        tables = sorted({p.stem for p in folder.iterdir() if p.suffix in (".csv", ".parquet")})
+        basis = TableBasis("テスト用システム", "kizuki の試験", "該当なし（試験用の作成データ）")
+        declaration = Declaration(2, "282065", "芦屋市", dt.date(2026, 9, 30), dict.fromkeys(tables, basis))
+        return write_declaration(folder, declaration)
+
+    return _declare
+
+
+@pytest.fixture
+def lenient_config(tmp_path: Path) -> Path:
+    """A --config-dir whose validation.yaml allows every optional table to be absent
+    (for CLI tests of hand-made drops that hold only a few tables)."""
+    folder = tmp_path / "lenient-config"
+    folder.mkdir()
+    tables = ("tax", "care", "care_usage", "school", "utility", "outcomes")
+    (folder / "validation.yaml").write_text(
+        "config_version: 1\nmissing_tables:\n" + "".join(f"  {t}: allow\n" for t in tables),
+        encoding="utf-8",
+    )
+    return folder

@@ -161,7 +161,7 @@ def _tiny_drop(
     return folder
 
 
-def test_performance_mode(runs: dict[str, Path], tmp_path: Path) -> None:
+def test_performance_mode(runs: dict[str, Path], tmp_path: Path, declare) -> None:
     ref_listed = pl.read_parquet(runs["ref"] / "shortlist.parquet").explode("issues")
     hit = ref_listed.row(0, named=True)
     drop = _tiny_drop(
@@ -172,6 +172,7 @@ def test_performance_mode(runs: dict[str, Path], tmp_path: Path) -> None:
             ("HX", "eight050", dt.date(2026, 12, 31), False),
         ],
     )
+    declare(drop)
     out = tmp_path / "perf"
     res = runner.invoke(
         app,

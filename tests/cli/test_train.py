@@ -8,6 +8,7 @@ the registered champion that is identical on a drop cut at the as-of date.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -118,6 +119,7 @@ def test_train_registers_and_the_champion_moves_only_when_beaten(drop: Path, sto
                 end_reason=pl.when(late).then(None).otherwise(pl.col("end_reason")),
             )
         f.write_parquet(cut / f"{name}.parquet")
+    shutil.copy(drop / "drop.yaml", cut / "drop.yaml")  # the same extract, cut: same declaration
     c = runner.invoke(
         app, ["score", str(cut), "--as-of", "2026-06-30", "--out", str(store / "run_c")]
     )

@@ -90,7 +90,7 @@ def _twin() -> dict[str, pl.DataFrame]:
     }
 
 
-def test_cp932_japanese_drop_loads_identically_to_its_parquet_twin(tmp_path: Path) -> None:
+def test_cp932_japanese_drop_loads_identically_to_its_parquet_twin(tmp_path: Path, declare) -> None:
     jp, pq = tmp_path / "jp", tmp_path / "pq"
     jp.mkdir()
     pq.mkdir()
@@ -99,6 +99,7 @@ def test_cp932_japanese_drop_loads_identically_to_its_parquet_twin(tmp_path: Pat
     _write_cp932(jp, "utility", UTILITY_JP)
     for name, frame in _twin().items():
         frame.write_parquet(pq / f"{name}.parquet")
+    declare(jp), declare(pq)
     a, b = load_drop(jp), load_drop(pq)
     assert a.report.tables["residents"].encoding == "cp932"
     for name in ("residents", "tax", "utility"):
@@ -117,15 +118,18 @@ def test_cp932_japanese_drop_loads_identically_to_its_parquet_twin(tmp_path: Pat
     ]
 
 
-def test_utf8_bom_is_detected(tmp_path: Path) -> None:
+def test_utf8_bom_is_detected(tmp_path: Path, declare) -> None:
     (tmp_path / "residents.csv").write_bytes(b"\xef\xbb\xbf" + RESIDENTS_JP.encode("utf-8"))
+    declare(tmp_path)
     loaded = load_drop(tmp_path)
     assert loaded.report.tables["residents"].encoding == "utf-8-sig"
     assert loaded.tables["residents"].collect().height == 5
 
 
 @pytest.mark.parametrize("column", ["個人ID", "地区", "開始日"])
-def test_my_number_in_any_column_refuses_without_the_value(tmp_path: Path, column: str) -> None:
+def test_my_number_in_any_column_refuses_without_the_value(
+    tmp_path: Path, column: str, declare
+) -> None:
     frame = pl.read_csv(RESIDENTS_JP.encode("utf-8"), infer_schema=False)
     frame = frame.with_columns(
         pl.when(pl.int_range(pl.len()) == 1)
@@ -134,6 +138,7 @@ def test_my_number_in_any_column_refuses_without_the_value(tmp_path: Path, colum
         .alias(column)
     )
     frame.write_csv(tmp_path / "residents.csv")
+    declare(tmp_path)
     result = runner.invoke(app, ["validate", str(tmp_path), "--out", str(tmp_path / "v")])
     assert result.exit_code == 3
     assert "my_number_values" in result.output
@@ -145,11 +150,12 @@ def test_my_number_in_any_column_refuses_without_the_value(tmp_path: Path, colum
     assert v[0]["count"] == 1 and v[0]["table"] == "residents"
 
 
-def test_column_named_shimei_refuses(tmp_path: Path) -> None:
+def test_column_named_shimei_refuses(tmp_path: Path, declare) -> None:
     frame = pl.read_csv(RESIDENTS_JP.encode("utf-8"), infer_schema=False).with_columns(
         氏名=pl.lit("山田太郎")
     )
     frame.write_csv(tmp_path / "residents.csv")
+    declare(tmp_path)
     result = runner.invoke(app, ["validate", str(tmp_path), "--out", str(tmp_path / "v")])
     assert result.exit_code == 3
     assert "residents.氏名" in result.output and "identifier_column" in result.output
@@ -186,10 +192,16 @@ def _residents_for(households: int) -> pl.DataFrame:
     )
 
 
-def test_a_few_bad_rows_are_rejected_and_counted_exactly(tmp_path: Path) -> None:
+def test_a_few_bad_rows_are_rejected_and_counted_exactly(
+    tmp_path: Path, declare, lenient_config: Path
+) -> None:
     _residents_for(1000).write_parquet(tmp_path / "residents.parquet")
     _synth_like_utility(1000, 7).write_parquet(tmp_path / "utility.parquet")
-    result = runner.invoke(app, ["validate", str(tmp_path), "--out", str(tmp_path / "v")])
+    declare(tmp_path)
+    result = runner.invoke(
+        app,
+        ["--config-dir", str(lenient_config), "validate", str(tmp_path), "--out", str(tmp_path / "v")],
+    )
     assert result.exit_code == 0, result.output
     report = json.loads((tmp_path / "v" / "report.json").read_text(encoding="utf-8"))
     util = report["tables"]["utility"]
@@ -199,16 +211,23 @@ def test_a_few_bad_rows_are_rejected_and_counted_exactly(tmp_path: Path) -> None
     assert set(rejects["column"]) == {"unpaid_yen"}
 
 
-def test_five_percent_bad_utility_rows_refuse_the_drop(tmp_path: Path) -> None:
+def test_five_percent_bad_utility_rows_refuse_the_drop(
+    tmp_path: Path, declare, lenient_config: Path
+) -> None:
     _residents_for(1000).write_parquet(tmp_path / "residents.parquet")
     _synth_like_utility(1000, 50).write_parquet(tmp_path / "utility.parquet")
-    result = runner.invoke(app, ["validate", str(tmp_path), "--out", str(tmp_path / "v")])
+    declare(tmp_path)
+    result = runner.invoke(
+        app,
+        ["--config-dir", str(lenient_config), "validate", str(tmp_path), "--out", str(tmp_path / "v")],
+    )
     assert result.exit_code == 3
     assert "utility" in result.output and "reject_share_over_limit" in result.output
 
 
-def test_missing_residents_and_missing_required_column_refuse(tmp_path: Path) -> None:
+def test_missing_residents_and_missing_required_column_refuse(tmp_path: Path, declare) -> None:
     _synth_like_utility(10, 0).drop("billed_yen").write_parquet(tmp_path / "utility.parquet")
+    declare(tmp_path)
     with pytest.raises(RefusedDrop) as exc:
         load_drop(tmp_path)
     rules = {(v.table, v.rule) for v in exc.value.report.refusals}
@@ -216,21 +235,23 @@ def test_missing_residents_and_missing_required_column_refuse(tmp_path: Path) ->
     assert ("utility", "missing_required_column") in rules
 
 
-def test_duplicate_key_refuses(tmp_path: Path) -> None:
+def test_duplicate_key_refuses(tmp_path: Path, declare) -> None:
     pl.concat([_residents_for(3), _residents_for(3).head(1)]).write_parquet(
         tmp_path / "residents.parquet"
     )
+    declare(tmp_path)
     with pytest.raises(RefusedDrop) as exc:
         load_drop(tmp_path)
     assert [v.rule for v in exc.value.report.refusals] == ["duplicate_key"]
 
 
-def test_overlapping_periods_reject_the_later_one(tmp_path: Path) -> None:
+def test_overlapping_periods_reject_the_later_one(tmp_path: Path, declare) -> None:
     r = _residents_for(2)
     extra = r.head(1).with_columns(
         household_id=pl.lit("H9999"), valid_from=pl.lit(dt.date(2021, 1, 1))
     )
     pl.concat([r, extra]).write_parquet(tmp_path / "residents.parquet")
+    declare(tmp_path)
     loaded = load_drop(tmp_path, reject_limit=0.5)
     assert loaded.rejects["residents"]["rule"].to_list() == ["period_overlap"]
     assert loaded.tables["residents"].collect().height == 2
@@ -278,7 +299,7 @@ _columns = [
 )
 @given(target=st.sampled_from(_columns), junk=st.lists(_junk, min_size=1, max_size=4))
 def test_junk_in_any_field_is_rejected_or_refused_never_a_crash(
-    tmp_path: Path, target: tuple[str, str], junk: list[str]
+    tmp_path: Path, target: tuple[str, str], junk: list[str], declare
 ) -> None:
     table, column = target
     base = {
@@ -306,6 +327,7 @@ def test_junk_in_any_field_is_rejected_or_refused_never_a_crash(
                 values[i] = j
             frame = frame.with_columns(pl.Series(column, values, dtype=pl.String))
         frame.write_csv(folder / f"{name}.csv")
+    declare(folder)
     try:
         loaded = load_drop(folder, reject_limit=1.0)
     except RefusedDrop as exc:

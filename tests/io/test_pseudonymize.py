@@ -28,9 +28,10 @@ def _raw(folder: Path) -> None:
     )
 
 
-def test_pseudonymize_is_consistent_and_drops_identifiers(tmp_path: Path) -> None:
+def test_pseudonymize_is_consistent_and_drops_identifiers(tmp_path: Path, declare) -> None:
     raw, out = tmp_path / "raw", tmp_path / "drop"
     _raw(raw)
+    declare(raw)  # the extract's drop.yaml travels with it into the drop
     (tmp_path / "key").write_text(KEY)
     result = runner.invoke(
         app, ["pseudonymize", str(raw), "--out", str(out), "--key-file", str(tmp_path / "key")]
@@ -41,6 +42,7 @@ def test_pseudonymize_is_consistent_and_drops_identifiers(tmp_path: Path) -> Non
         for secret in ("100001", "900001", "山田", "芦屋市1-1", "0797", KEY):
             assert secret not in text
     assert KEY not in result.output
+    assert (out / "drop.yaml").read_bytes() == (raw / "drop.yaml").read_bytes()
     loaded = load_drop(out)
     r = loaded.tables["residents"].collect()
     t = loaded.tables["tax"].collect()

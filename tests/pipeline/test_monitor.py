@@ -70,10 +70,11 @@ def _score(drop: Path, out: Path, tiny_models, kit) -> Path:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory, tiny_models, kit) -> dict[str, Path]:
+def runs(tmp_path_factory: pytest.TempPathFactory, tiny_models, kit, declare) -> dict[str, Path]:
     base = tmp_path_factory.mktemp("monitor_runs")
     ref_drop = _drop(base / "drop_ref", ["M", "F"] * 20, ["jp"] * 40)
     cur_drop = _drop(base / "drop_cur", ["F"] * 40, ["jp"] * 37 + ["foreign"] * 3)
+    declare(ref_drop), declare(cur_drop)
     runs = {
         "ref": _score(ref_drop, base / "ref", tiny_models, kit),
         "cur": _score(cur_drop, base / "cur", tiny_models, kit),
@@ -131,7 +132,7 @@ def test_run_audit_without_an_outcomes_drop_reports_outcomes_pending(
 
 
 def test_run_performance_reads_runs_and_a_newer_outcomes_drop(
-    runs: dict[str, Path], tmp_path: Path
+    runs: dict[str, Path], tmp_path: Path, declare
 ) -> None:
     from kizuki.pipeline.performance import run_performance
 
@@ -145,6 +146,7 @@ def test_run_performance_reads_runs_and_a_newer_outcomes_drop(
             "confirmed": [True],
         }
     ).write_parquet(drop / "outcomes.parquet")
+    declare(drop)
     summary = run_performance(
         [runs["ref"], runs["cur"]], drop, tmp_path / "p", config=load_monitor_config(), track=False
     )

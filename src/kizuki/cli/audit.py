@@ -36,6 +36,14 @@ def audit(
         Path | None,
         typer.Option("--config-dir", help="Folder with audit.yaml (default: configs/)."),
     ] = None,
+    accept_undeclared: Annotated[
+        bool,
+        typer.Option(
+            "--accept-undeclared",
+            help="Read an outcomes drop whose tables drop.yaml does not declare (or one "
+            "without drop.yaml) instead of refusing it; said loudly on stderr.",
+        ),
+    ] = False,
 ) -> None:
     """Per group (district, nationality, household type, age band, sex of the head, and
     intersections): selection rate, recall, precision, FNR, FOR and prevalence at the list
@@ -52,7 +60,14 @@ def audit(
             raise KizukiError(f"audit: --lang must be ja or en; got {lang!r}")
         config = load_audit_config(config_dir)
         summary = run_audit(
-            run, out, config=config, outcomes=outcomes, lang=lang, track=not no_track, progress=info
+            run,
+            out,
+            config=config,
+            outcomes=outcomes,
+            lang=lang,
+            track=not no_track,
+            accept_undeclared=accept_undeclared,
+            progress=info,
         )
         for a in summary.alerts:
             info(f"audit: ALERT [{a.check}] {alert_text(a, 'en')}")

@@ -31,19 +31,36 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(
             ..., "--out", help="Parquet file to write (the dictionary is written beside it)."
         ),
+        accept_undeclared: bool = typer.Option(
+            False,
+            "--accept-undeclared",
+            help="Use tables that drop.yaml does not declare (or a drop without drop.yaml) "
+            "instead of refusing it; said loudly on stderr.",
+        ),
     ) -> None:
-        """Write one row of features per household existing on T, plus the feature dictionary."""
+        """Write one row of features per household existing on T, plus the feature dictionary.
+        Exit 4 when a table whose missing-table policy is `alert` is absent."""
         with guarded():
+            from kizuki.alerts import raise_if_failing
             from kizuki.checklist import load_checklist_config
+            from kizuki.cli.common import missing_table_lines
+            from kizuki.config.validation import load_validation_config
             from kizuki.features.config import load_feature_config
+            from kizuki.io.drop import missing_table_alerts
             from kizuki.pipeline.features import run_features
 
+            day = parse_as_of(as_of)
+            door = load_validation_config().door(accept_undeclared=accept_undeclared)
             summary = run_features(
                 drop,
-                parse_as_of(as_of),
+                day,
                 out,
                 feature_config=load_feature_config(),
                 checklist_config=load_checklist_config(),
+                rules=door,
                 progress=info,
             )
             typer.echo(str(summary.out))
+            for line in missing_table_lines("features", summary.missing_policy):
+                info(line)
+            raise_if_failing("features", missing_table_alerts(summary.missing_policy))

@@ -68,6 +68,14 @@ def monitor(
         Path | None,
         typer.Option("--config-dir", help="Folder with monitor.yaml (default: configs/)."),
     ] = None,
+    accept_undeclared: Annotated[
+        bool,
+        typer.Option(
+            "--accept-undeclared",
+            help="Read an --outcomes drop whose tables drop.yaml does not declare (or one "
+            "without drop.yaml) instead of refusing it; said loudly on stderr.",
+        ),
+    ] = False,
 ) -> None:
     """Check a scoring run against an earlier one (drift with sample-size-aware tests, data
     quality, list stability, reason drift), and/or measure past runs' precision@k and
@@ -112,7 +120,14 @@ def monitor(
             from kizuki.pipeline.performance import run_performance
 
             perf = run_performance(
-                runs, outcomes, out, config=config, lang=language, track=not no_track, progress=info
+                runs,
+                outcomes,
+                out,
+                config=config,
+                lang=language,
+                track=not no_track,
+                accept_undeclared=accept_undeclared,
+                progress=info,
             )
             if perf.out not in written:
                 written.append(perf.out)

@@ -43,6 +43,15 @@ def score(
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="Replace a run already in --out (else refused).")
     ] = False,
+    accept_undeclared: Annotated[
+        bool,
+        typer.Option(
+            "--accept-undeclared",
+            help="Use tables that drop.yaml does not declare (or a drop without drop.yaml, "
+            "contract v1) instead of refusing it; the run says so loudly and its manifest "
+            "records them as undeclared.",
+        ),
+    ] = False,
     config_dir: Annotated[
         Path | None,
         typer.Option("--config-dir", help="Folder with the *.yaml configs (default: configs/)."),
@@ -56,8 +65,12 @@ def score(
     the last line on stdout.
     """
     with guarded():
+        from kizuki.alerts import raise_if_failing
         from kizuki.checklist import load_checklist_config
+        from kizuki.cli.common import missing_table_lines
+        from kizuki.config.validation import load_validation_config
         from kizuki.features.config import load_feature_config
+        from kizuki.io.drop import missing_table_alerts
         from kizuki.pipeline.score import default_components, run_score
         from kizuki.report import lang_of, load_report_config
         from kizuki.shortlist import load_shortlist_config
@@ -66,8 +79,9 @@ def score(
         shortlist_cfg = load_shortlist_config(config_dir)
         report_cfg = load_report_config(config_dir)
         language = lang_of(lang or report_cfg.default_lang)
+        door = load_validation_config(config_dir).door(accept_undeclared=accept_undeclared)
         components = default_components(
-            load_feature_config(config_dir), load_checklist_config(config_dir)
+            load_feature_config(config_dir), load_checklist_config(config_dir), rules=door, warn=info
         )
         summary = run_score(
             drop,
@@ -95,6 +109,9 @@ def score(
             )
         info(f"took {m.timings_s['total']:.1f} s")
         typer.echo(str(summary.out))
+        for line in missing_table_lines("score", m.drop.missing_table_policy):
+            info(line)
+        raise_if_failing("score", missing_table_alerts(m.drop.missing_table_policy))
 
 
 def register(app: typer.Typer) -> None:

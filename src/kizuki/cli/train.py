@@ -66,16 +66,26 @@ def register(app: typer.Typer) -> None:
             "--horizon",
             help="Label horizon in months, 1-24 [default: configs/model.yaml, 6].",
         ),
+        accept_undeclared: bool = typer.Option(
+            False,
+            "--accept-undeclared",
+            help="Use tables that drop.yaml does not declare (or a drop without drop.yaml, "
+            "contract v1) instead of refusing it; said loudly on stderr.",
+        ),
     ) -> None:
         """Train per-issue models on matured history, compare them with the 気づき checklist and
         the best single feature on a later validation period, log to the tracking store
         (KIZUKI_TRACKING_URI, else ./kizuki-tracking), register a version and print its URI.
         The champion alias moves only when the new version beats the champion."""
         with guarded():
+            from kizuki.alerts import raise_if_failing
             from kizuki.checklist import load_checklist_config
+            from kizuki.cli.common import missing_table_lines
             from kizuki.cli.features import parse_as_of
             from kizuki.config import config_path
+            from kizuki.config.validation import load_validation_config
             from kizuki.features.config import load_feature_config
+            from kizuki.io.drop import missing_table_alerts
             from kizuki.model.config import load_model_config, with_horizon
             from kizuki.pipeline.train import run_train
             from kizuki.shortlist import load_shortlist_config
@@ -85,6 +95,7 @@ def register(app: typer.Typer) -> None:
             if horizon is not None:
                 cfg = with_horizon(cfg, horizon)
             shortlist_cfg = load_shortlist_config() if config_path("shortlist").exists() else None
+            door = load_validation_config().door(accept_undeclared=accept_undeclared)
             result = run_train(
                 drop,
                 t,
@@ -92,6 +103,7 @@ def register(app: typer.Typer) -> None:
                 feature_config=load_feature_config(),
                 checklist_config=load_checklist_config(),
                 shortlist_config=shortlist_cfg,
+                rules=door,
                 progress=info,
             )
             for note in result.notes:
@@ -108,3 +120,6 @@ def register(app: typer.Typer) -> None:
             )
             typer.echo(compact_table(result.evaluation))
             typer.echo(result.uri)
+            for line in missing_table_lines("train", result.missing_policy):
+                info(line)
+            raise_if_failing("train", missing_table_alerts(result.missing_policy))

@@ -38,9 +38,19 @@ def register(app: typer.Typer) -> None:
             "--reject-limit",
             help="Refuse a table whose share of rejected rows is above this [default: configs/validation.yaml].",
         ),
+        accept_undeclared: bool = typer.Option(
+            False,
+            "--accept-undeclared",
+            help="Accept tables that drop.yaml does not declare (or a drop without drop.yaml, "
+            "contract v1): usable, reported loudly as undeclared.",
+        ),
     ) -> None:
-        """Check a data drop against the kizuki data contract; exit 0 when usable, 3 when refused."""
+        """Check a data drop against the kizuki data contract (and its drop.yaml); exit 0 when
+        usable, 3 when refused, 4 when usable but a table whose missing-table policy is
+        `alert` is absent."""
         with guarded():
+            from kizuki.alerts import raise_if_failing
+            from kizuki.cli.common import missing_table_lines
             from kizuki.config.validation import load_validation_config
             from kizuki.io.drop import RefusedDrop
             from kizuki.pipeline.validate import run_validate
@@ -55,6 +65,8 @@ def register(app: typer.Typer) -> None:
                     encoding=encoding,
                     reject_limit=limit,
                     table_limits=cfg.table_limits,
+                    rules=cfg.door(accept_undeclared=accept_undeclared),
+                    warn=info,
                 )
             except RefusedDrop as refused:
                 typer.echo(refused.report.to_text())
@@ -62,3 +74,6 @@ def register(app: typer.Typer) -> None:
                 raise
             typer.echo(loaded.report.to_text())
             info(f"report written to {target / 'report.json'}")
+            for line in missing_table_lines("validate", loaded.missing_policy):
+                info(line)
+            raise_if_failing("validate", loaded.alerts())

@@ -20,9 +20,10 @@ import sys
 from collections.abc import Callable
 
 import polars as pl
+import yaml
 
 from kizuki.calendar import add_months
-from kizuki.contract import schema
+from kizuki.contract import declaration, schema
 from kizuki.contract.knowledge import with_known_on
 from kizuki.contract.parse import (
     ERAS,
@@ -52,8 +53,9 @@ _STATUS: tuple[tuple[str, str, str], ...] = (
     ("§1 Input: tables, conventions, 和暦, knowledge dates", "implemented", "contract v1"),
     (
         "§1 `drop.yaml` (purpose and legal basis per table)",
-        "not yet",
-        "v2: a later issue; today a drop has no `drop.yaml` and is read as v1",
+        "implemented",
+        "contract v2; a drop without `drop.yaml` (v1) is refused unless the command is "
+        "given `--accept-undeclared` (see *Moving a version 1 drop to version 2*)",
     ),
     ("§2 Labels, cohorts and time", "implemented", "contract v1"),
     ("§3 Issue codes", "implemented", "contract v1"),
@@ -208,8 +210,9 @@ def _front() -> list[str]:
         f"Contract version implemented: **{schema.CONTRACT_VERSION}**. The design it follows "
         "is version 2, which keeps every name and code of version 1 and adds the drop's own",
         "description (`drop.yaml`), outreach feedback (`visits`), a run history and",
-        "governance outputs. Those parts are described here so that a municipality can",
-        "prepare for them, and are marked *not yet*: later issues build them.",
+        "governance outputs. Of those, `drop.yaml` is implemented (section 1); the others",
+        "are described here so that a municipality can prepare for them, and are marked",
+        "*not yet*: later issues build them.",
         "",
         "## Status: what is implemented",
         "",
@@ -229,7 +232,9 @@ def _conventions() -> list[str]:
         "`<table>.parquet` or `<table>.csv` (not both). `residents` is required; every",
         "other table is optional. When an optional table is absent, the features that",
         "need it are null, the run says so loudly (`optional_table_missing`) and the run",
-        "manifest records it. A file that is not a contract table, or a column that is",
+        "manifest records it; whether the run is then refused, alerts or goes on is the",
+        "missing-table policy (below, after `drop.yaml`). The drop also holds `drop.yaml`,",
+        "which says why each table may be used. A file that is not a contract table, or a column that is",
         "not in the contract, is ignored with a warning. A drop may hold years of",
         "history: kizuki cuts it at an *as-of date* itself.",
         "",
@@ -382,21 +387,99 @@ def _knowledge_section() -> list[str]:
 
 
 def _drop_yaml() -> list[str]:
-    return [
-        "### `drop.yaml`: what the drop is and why it may be used (v2, not yet)",
+    lines = [
+        "### `drop.yaml`: what the drop is and why it may be used (v2)",
         "",
-        "Version 2 adds one small YAML file at the top of the drop, written by whoever",
-        "makes the extract: `contract_version: 2`; `municipality` (the 6-digit 全国地方",
-        "公共団体コード with its check digit, e.g. `282065` for 芦屋市, and the name);",
-        "`extracted_on`; and per table present: `source` (the system it came from, e.g.",
-        "住民記録システム), `purpose` (why it is used, in plain Japanese) and",
-        "`legal_basis` (e.g. 社会福祉法第106条の6 支援会議, 個人情報保護法第69条第2項第3号).",
-        "A table without its entry, or an entry without `purpose` and `legal_basis`, will",
-        "be refused (`missing_legal_basis`) unless the run is told to accept undeclared",
-        "tables; a municipality code with a wrong check digit will be refused. **Not yet",
-        "implemented:** kizuki reads every drop as version 1 today and ignores a",
-        "`drop.yaml` it finds.",
+        "One small YAML file at the top of the drop (UTF-8), written by whoever makes the",
+        "extract: the contract version, the municipality (its 6-digit 全国地方公共団体コード",
+        "with its check digit, and its name), the day of extraction, and for every table",
+        "file in the drop the system it came from, the purpose of its use and its legal",
+        "basis. `kizuki synth` writes one; `kizuki pseudonymize` carries the raw",
+        "extract's `drop.yaml` into the drop unchanged. Its fields:",
+        "",
     ]
+    lines += _table(
+        ("field", "type", "required", "meaning", "example"),
+        [
+            (_code(f.path), f.kind, f.required, f.meaning_en, f.example)
+            for f in declaration.FIELDS
+        ],
+    )
+    example = declaration.Declaration(
+        contract_version=declaration.DROP_CONTRACT_VERSION,
+        municipality_code="282065",
+        municipality_name="芦屋市",
+        extracted_on=dt.date(2026, 10, 5),
+        tables={
+            "residents": declaration.TableBasis(
+                declaration.TYPICAL_SOURCE["residents"],
+                "重層的支援体制整備事業における支援が必要な世帯の早期把握",
+                "社会福祉法第106条の6（支援会議）; 個人情報保護法第69条第2項第3号",
+            ),
+            "tax": declaration.TableBasis(
+                declaration.TYPICAL_SOURCE["tax"],
+                "生活困窮の兆候の把握",
+                "社会福祉法第106条の6（支援会議）",
+            ),
+        },
+    )
+    text = yaml.safe_dump(example.to_yaml_data(), allow_unicode=True, sort_keys=False)
+    lines += [
+        "",
+        "For example (a drop holding `residents.csv` and `tax.csv`):",
+        "",
+        "```yaml",
+        *text.rstrip("\n").split("\n"),
+        "```",
+        "",
+        "The check digit of a 団体コード: with the weights 6, 5, 4, 3, 2 on the first five",
+        "digits, it is 11 − (the weighted sum mod 11), written as its last digit (a",
+        "remainder of 0 gives 1, of 1 gives 0). Checked against known codes: "
+        + ", ".join(
+            f"`{c}`" for c in ("282065", "131016", "011002", "131041", "131130", "465259")
+        )
+        + " (芦屋市, 千代田区, 札幌市, 新宿区, 渋谷区, 宇検村).",
+        "",
+        "What the door does with it (rules, with the table or `drop.yaml` field they name):",
+        "",
+    ]
+    lines += _table(
+        ("rule", "severity", "meaning"),
+        [(_code(r), sev, text) for r, (sev, text) in declaration.RULES.items()],
+    )
+    lines += [
+        "",
+        "A table file present without an entry, or whose entry lacks `purpose` or",
+        "`legal_basis`, refuses the drop (`missing_legal_basis`, exit 3, one line naming",
+        "the tables). Told `--accept-undeclared` (on `validate`, `features`, `train`,",
+        "`score`, `monitor` and `audit`), the command uses those tables instead, says so",
+        "on standard error in a line beginning `WARNING: UNDECLARED`, and the validation",
+        "report and the run manifest (`drop.declaration`) record them as `\"undeclared\"`",
+        "with `accepted_undeclared: true`. Either way the run manifest records, per table",
+        "used, its source, purpose and legal basis. A wrong check digit, or a field of the",
+        "wrong form, refuses the drop whatever the flag says.",
+        "",
+        "#### Moving a version 1 drop to version 2",
+        "",
+        "A version 1 drop has no `drop.yaml`: every table in it is undeclared, so kizuki",
+        "refuses it (`missing_legal_basis`, with the note `drop_yaml_missing`). To keep",
+        "running it while the extract is changed, add `--accept-undeclared` to the",
+        "command: the drop is read as before, loudly marked undeclared. To migrate, put a",
+        "`drop.yaml` like the one above next to the table files, one entry per file.",
+        "",
+        "#### Missing tables: the policy",
+        "",
+        "When an optional table is absent, the features that need it are null. What that",
+        "means for the command is configured per table (`missing_tables` in the",
+        "validation configuration) and applied by `validate`, `features`, `train` and",
+        "`score`: `refuse` (the drop is refused, `required_table_missing`, exit 3),",
+        "`alert` (the command completes, the run manifest records the table and the",
+        "policy in `drop.missing_table_policy`, and it exits 4) or `allow` (a warning,",
+        "`optional_table_missing`). The default:",
+        "",
+    ]
+    lines += _table(("table", "absent"), [(_code(t), a) for t, a in schema.MISSING_TABLE_DEFAULT.items()])
+    return lines
 
 
 def _codes_table(table: schema.Table, col: schema.Column) -> list[str]:
@@ -638,10 +721,14 @@ def _command_line() -> list[str]:
         "| 2 | usage error: a bad option or argument | implemented; today a configuration "
         "that fails its checks also exits 2 |",
         "| 3 | input refused: the drop, a feedback file or a configuration | the drop "
-        "(section 4): implemented; a configuration: exits 2 today; feedback files come with "
-        "section 8 |",
+        "(section 4, `drop.yaml`, a table the missing-table policy refuses to miss): "
+        "implemented; a configuration: exits 2 today; feedback files come with "
+        "section 8. A path kizuki cannot use (read-only or full disk, no permission, a "
+        "file where a folder is expected or the reverse) also exits 3, in one line |",
         "| 4 | done, but a configured alert fired (drift, data quality, fairness) | "
-        "`kizuki monitor` and `kizuki audit` only; every command: not yet |",
+        "`kizuki monitor` and `kizuki audit`; `validate`, `features`, `train` and `score` "
+        "when a table whose missing-table policy is `alert` is absent; every command: "
+        "not yet |",
         "| 5 | not started: another run holds the lock | not yet (section 9) |",
         "",
         "An interrupted command (Ctrl-C) exits 130. The tracking store is",

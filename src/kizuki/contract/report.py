@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
+from kizuki.contract.declaration import RULES as DECLARATION_RULES
 from kizuki.contract.schema import TABLES
 
 Severity = Literal["refuse", "reject", "warn"]
@@ -27,6 +28,8 @@ RULE_TEXT: dict[str, str] = {
     "reject_share_over_limit": "share of rejected rows is above the configured limit",
     "unreadable_file": "file cannot be read as the declared format",
     "optional_table_missing": "optional table absent: features that need it will be null",
+    "required_table_missing": "table absent, and the missing-table policy (configs/validation.yaml "
+    "missing_tables) refuses a drop without it: its features would be null",
     "unknown_column": "column is not in the contract and is ignored",
     "unknown_table_file": "file is not a contract table and is ignored",
     "required_value_missing": "required value is empty",
@@ -43,6 +46,7 @@ RULE_TEXT: dict[str, str] = {
     "unknown_code": "not a contract code or alias",
     "negative_value": "negative value where the contract requires ≥ 0",
     **{c.rule: c.text_en for t in TABLES.values() for c in t.checks},
+    **{rule: text for rule, (_, text) in DECLARATION_RULES.items()},
 }
 
 _REFUSALS = (
@@ -55,8 +59,17 @@ _REFUSALS = (
     "duplicate_key",
     "reject_share_over_limit",
     "unreadable_file",
+    "required_table_missing",
+    *(rule for rule, (severity, _) in DECLARATION_RULES.items() if severity == "refuse"),
 )
-_WARNINGS = ("optional_table_missing", "unknown_column", "unknown_table_file")
+_WARNINGS = (
+    "optional_table_missing",
+    "unknown_column",
+    "unknown_table_file",
+    *(rule for rule, (severity, _) in DECLARATION_RULES.items() if severity == "warn"),
+)
+#: refusals named in one line with all their tables (``residents, tax: ...``)
+_GROUPED = ("missing_legal_basis", "required_table_missing")
 
 #: the severity each rule carries: ``refuse`` stops the drop, ``reject`` sends the row to
 #: ``rejects/`` (the drop is refused only past the reject limit), ``warn`` is reported only
@@ -114,6 +127,11 @@ class ValidationReport:
     tables: dict[str, TableReport] = field(default_factory=dict)
     violations: list[Violation] = field(default_factory=list)
     reject_limit: float = 0.01
+    #: the drop's ``drop.yaml`` as recorded (:func:`kizuki.contract.declaration.declaration_record`)
+    declaration: dict[str, Any] | None = None
+    #: per optional table absent from the drop: the missing-table policy applied
+    #: (``refuse``, ``alert`` or ``allow``)
+    missing_tables: dict[str, str] = field(default_factory=dict)
 
     def add(
         self, table: str, column: str | None, rule: str, count: int, severity: Severity
@@ -137,12 +155,17 @@ class ValidationReport:
         ref = self.refusals
         if not ref:
             return f"drop {self.drop} is usable"
-        more = (
-            f" (and {len(ref) - 1} more refusal{'s' if len(ref) > 2 else ''})"
-            if len(ref) > 1
-            else ""
-        )
-        return f"drop refused: {ref[0].text}{more}"
+        first = ref[0]
+        shown = [first]
+        if first.rule in _GROUPED:  # one line naming every table the rule refused
+            shown = [v for v in ref if v.rule == first.rule]
+        rest = len(ref) - len(shown)
+        more = f" (and {rest} more refusal{'s' if rest > 1 else ''})" if rest else ""
+        if len(shown) == 1:
+            return f"drop refused: {first.text}{more}"
+        tables = ", ".join(v.table for v in shown)
+        text = RULE_TEXT.get(first.rule, first.rule)
+        return f"drop refused: {tables}: {text} [{first.rule}] ({len(shown)} tables){more}"
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready dict."""
@@ -156,6 +179,8 @@ class ValidationReport:
                 k: {**asdict(v), "reject_share": v.reject_share} for k, v in self.tables.items()
             },
             "violations": [asdict(v) | {"text": v.text} for v in self.violations],
+            "declaration": self.declaration,
+            "missing_tables": dict(self.missing_tables),
         }
 
     def to_json(self) -> str:
@@ -177,6 +202,10 @@ class ValidationReport:
                 f"{name:<12} {t.rows_read:>10,} {t.rows_kept:>10,} {t.rows_rejected:>9,} "
                 f"{t.reject_share:>6.2%}  {known}"
             )
+        lines += self._declaration_lines()
+        if self.missing_tables:
+            lines += ["", "Missing tables (policy from configs/validation.yaml missing_tables):"]
+            lines += [f"  - {t}: {a}" for t, a in self.missing_tables.items()]
         for severity, title in (
             ("refuse", "REFUSED because"),
             ("reject", "Rejected rows"),
@@ -187,3 +216,29 @@ class ValidationReport:
                 lines += ["", f"{title}:"] + [f"  - {v.text}" for v in group]
         lines += ["", "RESULT: usable" if self.usable else "RESULT: REFUSED"]
         return "\n".join(lines)
+
+    def _declaration_lines(self) -> list[str]:
+        """What drop.yaml declares, per table (the operator's own text, never a record's)."""
+        d = self.declaration
+        if d is None:
+            return []
+        if d.get("file") is None:
+            lines = ["", "Declaration: no drop.yaml (a contract version 1 drop)"]
+        else:
+            muni = d.get("municipality") or {}
+            lines = [
+                "",
+                f"Declaration (drop.yaml, contract v{d.get('contract_version') or '?'}): "
+                f"{muni.get('code') or '?'} {muni.get('name') or '?'}, "
+                f"extracted on {d.get('extracted_on') or '?'}",
+            ]
+        for table, basis in (d.get("tables") or {}).items():
+            if basis == "undeclared":
+                flag = " (ACCEPTED UNDECLARED)" if d.get("accepted_undeclared") else ""
+                lines.append(f"  - {table}: UNDECLARED{flag}")
+            else:
+                lines.append(
+                    f"  - {table}: {basis.get('source') or '(no source)'}; "
+                    f"purpose: {basis.get('purpose')}; legal basis: {basis.get('legal_basis')}"
+                )
+        return lines

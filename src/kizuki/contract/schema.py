@@ -788,6 +788,19 @@ HEADER_ALIASES: dict[str, str] = {
     c.alias: c.name for t in TABLES.values() for c in t.columns if c.alias is not None
 }
 
+#: what the absence of each optional table means by default (the packaged
+#: ``configs/validation.yaml`` ``missing_tables`` says the same, with the reasons):
+#: ``refuse`` the drop (exit 3), ``alert`` (the command completes and exits 4) or
+#: ``allow`` (a warning)
+MISSING_TABLE_DEFAULT: dict[str, str] = {
+    "tax": "refuse",
+    "care": "refuse",
+    "utility": "refuse",
+    "care_usage": "alert",
+    "school": "alert",
+    "outcomes": "alert",
+}
+
 #: column names that are direct identifiers and refuse a drop (contract §4);
 #: matched after NFKC, lower-casing and removing separators (``_``, ``-``, spaces)
 IDENTIFIER_COLUMN_WORDS: tuple[str, ...] = (

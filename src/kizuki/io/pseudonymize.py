@@ -5,8 +5,10 @@ In: a folder of raw table files (the contract's tables, but keyed by ``宛名番
 name, address or phone columns) and a secret key. Out: a data drop in the same formats
 whose IDs are keyed HMAC-SHA256 digests (domain-separated for people and households, so
 the same number never gives the same ID in both roles), consistent across tables; the
-raw key columns and every other direct-identifier column are dropped. The key is never
-written anywhere; only column *names* are reported.
+raw key columns and every other direct-identifier column are dropped. A ``drop.yaml``
+in the raw folder (the extract's purpose and legal basis, contract v2 §1) is copied
+into the drop as it is. The key is never written anywhere; only column *names* are
+reported.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 
 import polars as pl
 
+from kizuki.contract.declaration import DROP_YAML
 from kizuki.contract.identifiers import is_identifier_column
 from kizuki.contract.schema import TABLES
 from kizuki.errors import KizukiError
@@ -92,4 +95,7 @@ def pseudonymize(raw_dir: Path, out_dir: Path, key: bytes) -> PseudonymizeReport
             "keys_replaced": replaced,
             "columns_dropped": dropped,
         }
+    declaration = raw_dir / DROP_YAML  # the extract's purpose and legal basis travel with it
+    if declaration.is_file():
+        write_bytes(out_dir / DROP_YAML, declaration.read_bytes())
     return report

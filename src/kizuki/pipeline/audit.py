@@ -23,7 +23,7 @@ from kizuki.audit.labels import find_truth, positives, truth_in_need
 from kizuki.audit.report import write_audit_reports
 from kizuki.config import config_hash
 from kizuki.errors import KizukiError
-from kizuki.io.drop import load_drop
+from kizuki.io.drop import DoorRules, load_drop
 from kizuki.io.files import scan_parquet
 from kizuki.pipeline.progress import Progress, quiet
 from kizuki.runs import RunLayout, read_run
@@ -57,13 +57,15 @@ def run_audit(
     outcomes: Path | None = None,
     lang: str = "ja",
     track: bool = True,
+    accept_undeclared: bool = False,
     progress: Progress = quiet,
 ) -> AuditSummary:
     """Audit one scoring run at its list size.
 
     In: the run folder, the report folder (None: ``<run>/audit``), the validated audit
     config, a newer drop with outcomes (None: the run's own drop if it still exists),
-    the report language, whether to track, a progress callback. Out:
+    the report language, whether to track, whether a drop with undeclared tables is
+    read (the run's own drop also when the run accepted it), a progress callback. Out:
     :class:`AuditSummary`. Raises KizukiError when the outcomes drop has no outcomes.
     """
     folder = read_run(run)
@@ -72,7 +74,10 @@ def run_audit(
         drop = folder.drop_path
     positive, known_until = None, None
     if drop is not None:
-        loaded = load_drop(drop)
+        declared = folder.manifest.drop.declaration
+        own = outcomes is None and declared is not None and declared.accepted_undeclared
+        rules = DoorRules(accept_undeclared=accept_undeclared or own)
+        loaded = load_drop(drop, rules=rules, warn=progress)
         if "outcomes" not in loaded.tables:
             raise KizukiError(f"audit: the drop {drop} has no outcomes table")
         newest = loaded.newest_knowledge_date()

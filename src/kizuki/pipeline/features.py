@@ -7,7 +7,7 @@ and the feature dictionary beside it (``<stem>.dictionary.md`` and ``.csv`` with
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -16,18 +16,27 @@ from kizuki.checklist import ChecklistConfig
 from kizuki.checklist.dictionary import dictionary_frame, dictionary_markdown
 from kizuki.features.build import build_features
 from kizuki.features.config import FeatureConfig
-from kizuki.io.atomic import write_bytes, write_parquet, write_text
-from kizuki.io.drop import load_drop
+from kizuki.io.drop import DoorRules, load_drop
+from kizuki.io.faults import PathFault, check_writable
+from kizuki.io.staging import write_together
 from kizuki.pipeline.progress import Progress, quiet
 
 
 @dataclass(frozen=True)
 class FeaturesSummary:
-    """What :func:`run_features` wrote: the features file, the dictionary files, the frame."""
+    """What :func:`run_features` wrote: the features file, the dictionary files, the frame,
+    and per optional table absent the missing-table policy applied."""
 
     out: Path
     dictionary: tuple[Path, Path]
     features: pl.DataFrame
+    missing_policy: dict[str, str] = field(default_factory=dict)
+
+
+def dictionary_paths(out: Path) -> tuple[Path, Path]:
+    """The feature dictionary files written beside ``out``: ``<stem>.dictionary.md`` / ``.csv``."""
+    stem = out.with_suffix("")
+    return Path(f"{stem}.dictionary.md"), Path(f"{stem}.dictionary.csv")
 
 
 def run_features(
@@ -37,21 +46,33 @@ def run_features(
     *,
     feature_config: FeatureConfig,
     checklist_config: ChecklistConfig,
+    rules: DoorRules | None = None,
     progress: Progress = quiet,
 ) -> FeaturesSummary:
     """Build the features of every household on ``as_of`` and write them to ``out``.
 
-    In: the drop folder, the date T, the parquet file to write, validated configs, a
-    progress callback (warned about absent tables). Out: :class:`FeaturesSummary`.
+    In: the drop folder, the date T, the parquet file to write, validated configs, the
+    door's rules (None: the defaults), a progress callback (warned about absent and
+    undeclared tables). Out: :class:`FeaturesSummary`. The three files appear together
+    or not at all; ``out`` naming a folder is refused (:class:`PathFault`) before any work.
     """
-    loaded = load_drop(drop)
+    md_path, csv_path = dictionary_paths(out)
+    for path in (out, md_path, csv_path):
+        if path.is_dir():
+            raise PathFault(f"features: --out {path} is a folder; give the parquet file to write")
+    check_writable(out.parent)  # a read-only or full place is found before the work
+    loaded = load_drop(drop, rules=rules, warn=progress)
     for name in loaded.missing_tables:
         progress(f"features: WARNING table '{name}' is absent: its features are null")
     frame = build_features(loaded.tables, as_of, feature_config)
-    write_parquet(out, frame)
-    stem = out.with_suffix("")
-    md = write_text(Path(f"{stem}.dictionary.md"), dictionary_markdown(checklist_config, feature_config))
+    md = dictionary_markdown(checklist_config, feature_config)
     csv = dictionary_frame(checklist_config, feature_config).write_csv()
-    table = write_bytes(Path(f"{stem}.dictionary.csv"), b"\xef\xbb\xbf" + csv.encode("utf-8"))
+    # the three files are renamed into place only once all three are written
+    write_together({out: frame, md_path: md, csv_path: b"\xef\xbb\xbf" + csv.encode("utf-8")})
     progress(f"features: {frame.height:,} households x {frame.width - 3} features as of {as_of}")
-    return FeaturesSummary(out=out, dictionary=(md, table), features=frame)
+    return FeaturesSummary(
+        out=out,
+        dictionary=(md_path, csv_path),
+        features=frame,
+        missing_policy=loaded.missing_policy,
+    )

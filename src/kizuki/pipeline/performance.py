@@ -20,7 +20,7 @@ import polars as pl
 
 from kizuki.alerts import Alert, with_policy
 from kizuki.errors import KizukiError
-from kizuki.io.drop import load_drop
+from kizuki.io.drop import DoorRules, load_drop
 from kizuki.monitor.config import MonitorConfig
 from kizuki.monitor.performance import estimate_error, performance_alerts, performance_history
 from kizuki.monitor.report import write_performance_reports
@@ -56,17 +56,21 @@ def run_performance(
     config: MonitorConfig,
     lang: str = "ja",
     track: bool = True,
+    accept_undeclared: bool = False,
     progress: Progress = quiet,
 ) -> PerformanceSummary:
     """Measure the realised precision@k / recall@k of past runs.
 
     In: run folders (or folders of runs), a drop holding the ``outcomes`` table, the
     report folder (None: ``./kizuki-performance``), the monitor config, the report
-    language, whether to track, a progress callback. Out: :class:`PerformanceSummary`.
+    language, whether to track, whether a drop with undeclared tables is read, a
+    progress callback. Out: :class:`PerformanceSummary`.
     Raises KizukiError when the drop has no outcomes or no dated rows.
     """
     found = find_runs(runs)
-    drop = load_drop(outcomes)
+    drop = load_drop(
+        outcomes, rules=DoorRules(accept_undeclared=accept_undeclared), warn=progress
+    )
     if "outcomes" not in drop.tables:
         raise KizukiError(f"monitor: the drop {outcomes} has no outcomes table")
     newest = drop.newest_knowledge_date()

@@ -52,6 +52,7 @@ from kizuki.runs.codes import code_count_queries, gather_code_counts
 from kizuki.runs.manifest import (
     CodeVersion,
     Cohort,
+    DeclarationInfo,
     DistrictListing,
     DropInfo,
     FileDigest,
@@ -65,6 +66,7 @@ from kizuki.shortlist import ShortlistConfig, unknown_districts
 if TYPE_CHECKING:
     from kizuki.checklist import ChecklistConfig
     from kizuki.features.config import FeatureConfig
+    from kizuki.io.drop import DoorRules
 
 
 class RunRefused(KizukiError):
@@ -93,6 +95,9 @@ class DropInput:
     inputs: Mapping[str, TableInput]
     rejects: Mapping[str, pl.DataFrame] = field(default_factory=dict)
     missing_tables: tuple[str, ...] = ()
+    #: the drop.yaml record and the missing-table policy applied (see kizuki.io.drop)
+    declaration: Mapping[str, Any] | None = None
+    missing_policy: Mapping[str, str] = field(default_factory=dict)
 
 
 class ModelBundle(Protocol):
@@ -373,6 +378,10 @@ def _manifest(
             path=str(drop.resolve()),
             missing_tables=sorted(loaded.missing_tables),
             newest_knowledge_date=max(hi for _, hi in ranges.values() if hi is not None),
+            declaration=(
+                DeclarationInfo.model_validate(loaded.declaration) if loaded.declaration else None
+            ),
+            missing_table_policy=dict(loaded.missing_policy),
         ),
         inputs=inputs,
         codes_window_months=CODE_WINDOW_MONTHS,
@@ -400,11 +409,14 @@ def _manifest(
     )
 
 
-def load_drop_input(path: Path) -> DropInput:
-    """Load and validate a drop with :func:`kizuki.io.drop.load_drop`, as a :class:`DropInput`."""
+def load_drop_input(
+    path: Path, rules: DoorRules | None = None, warn: Progress | None = None
+) -> DropInput:
+    """Load and validate a drop with :func:`kizuki.io.drop.load_drop` (under the door's
+    ``rules``; ``warn`` hears about undeclared tables), as a :class:`DropInput`."""
     from kizuki.io.drop import load_drop
 
-    loaded = load_drop(path)
+    loaded = load_drop(path, rules=rules, warn=warn)
     inputs = {
         name: TableInput(
             file=t.file,
@@ -421,14 +433,24 @@ def load_drop_input(path: Path) -> DropInput:
         inputs=inputs,
         rejects=loaded.rejects,
         missing_tables=tuple(loaded.missing_tables),
+        declaration=loaded.declaration,
+        missing_policy=loaded.missing_policy,
     )
 
 
-def default_components(feat_cfg: FeatureConfig, ck_cfg: ChecklistConfig) -> Components:
+def default_components(
+    feat_cfg: FeatureConfig,
+    ck_cfg: ChecklistConfig,
+    *,
+    rules: DoorRules | None = None,
+    warn: Progress | None = None,
+) -> Components:
     """The real stages: the contract loader, the feature registry, the 気づき checklist,
     the registered LightGBM models and the bilingual item texts.
 
-    In: the validated feature and checklist configs. Out: :class:`Components`.
+    In: the validated feature and checklist configs, the door's rules (None: the
+    defaults of :class:`kizuki.io.drop.DoorRules`) and where its loud warnings go.
+    Out: :class:`Components`.
     """
     from kizuki.checklist import Checklist
     from kizuki.explain import CatalogTexts, ItemText
@@ -464,7 +486,7 @@ def default_components(feat_cfg: FeatureConfig, ck_cfg: ChecklistConfig) -> Comp
         return CatalogTexts(items=items, formatters=formatters)
 
     return Components(
-        load=load_drop_input,
+        load=lambda path: load_drop_input(path, rules, warn),
         features=features,
         model=model,
         checklist=checklist,

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from kizuki.io.faults import PathFault, check_writable
 from kizuki.pipeline.progress import Progress, quiet
 from kizuki.synth.generate import generate
 from kizuki.synth.presets import SynthSpec
@@ -31,8 +32,13 @@ def run_synth(
     """Generate the drop ``spec`` describes and write it into ``out``.
 
     In: the folder, the spec (households, months, seed, preset shape), the format
-    (``parquet`` or ``csv-jp``), a progress callback. Out: :class:`SynthSummary`.
+    (``parquet`` or ``csv-jp``), a progress callback. Out: :class:`SynthSummary`. A
+    folder that cannot be written is refused (:class:`PathFault`) before generating; the
+    drop (tables, ``drop.yaml``, ``truth/``) is written whole or not at all.
     """
+    if out.exists() and not out.is_dir():
+        raise PathFault(f"synth: --out {out} is a file; give the folder to write the drop into")
+    check_writable(out if out.is_dir() else out.parent)  # before any work, not after it
     t0 = time.perf_counter()
     progress(
         f"synth: {spec.name}, {spec.households:,} households, {spec.months} months, seed {spec.seed}"
@@ -44,5 +50,9 @@ def run_synth(
         "synth: "
         + ", ".join(f"{k} {v:,}" for k, v in rows.items())
         + f" ({time.perf_counter() - t0:.1f} s)"
+    )
+    progress(
+        f"synth: drop.yaml names {spec.municipality_code} {spec.municipality_name} "
+        "(synthetic data: no legal basis needed)"
     )
     return SynthSummary(out=out, files=files, rows=rows)

@@ -31,7 +31,7 @@ from kizuki.features.build import build_features
 from kizuki.features.config import FeatureConfig
 from kizuki.features.registry import feature_items, model_inputs
 from kizuki.io.atomic import write_text
-from kizuki.io.drop import LoadedDrop, load_drop
+from kizuki.io.drop import DoorRules, LoadedDrop, load_drop
 from kizuki.io.files import read_parquet
 from kizuki.model.artifact import load_models, save_models
 from kizuki.model.baselines import SingleFeature, best_single_feature
@@ -68,6 +68,8 @@ class TrainResult:
     champion_moved: bool = False
     champion_before: str | None = None
     notes: list[str] = field(default_factory=list)
+    #: per optional table absent from the drop: the missing-table policy applied
+    missing_policy: dict[str, str] = field(default_factory=dict)
 
 
 def drop_schedule(loaded: LoadedDrop, as_of: dt.date, config: ModelConfig) -> Schedule:
@@ -75,6 +77,14 @@ def drop_schedule(loaded: LoadedDrop, as_of: dt.date, config: ModelConfig) -> Sc
     newest = loaded.newest_knowledge_date()
     if newest is None:
         raise KizukiError("train: the drop holds no dated rows")
+    if as_of > dt.date.fromisoformat(newest):
+        # never clamped silently: a model "as of" a date the drop does not reach would
+        # claim knowledge it never had (the same rule as score)
+        raise KizukiError(
+            "train: --as-of is after the newest knowledge date in the drop; training can "
+            "only use what was known (give an --as-of on or before it: kizuki validate "
+            "prints each table's knowledge dates)"
+        )
     return schedule(
         as_of,
         dt.date.fromisoformat(newest),
@@ -385,21 +395,23 @@ def run_train(
     checklist_config: ChecklistConfig,
     shortlist_config: Any | None = None,
     compare_without_pu: bool = True,
+    rules: DoorRules | None = None,
     progress: Progress = quiet,
 ) -> TrainResult:
     """Train on the drop's history before ``as_of``, evaluate, register, move the champion.
 
     In: the drop folder, the as-of date, validated configs (the shortlist config, when
     given, sets the capacity k of precision/recall@k), whether to fit the comparison
-    model without selective-label weights, a progress callback. Synthetic truth in the
+    model without selective-label weights, the door's rules (None: the defaults of
+    :class:`~kizuki.io.drop.DoorRules`), a progress callback. Synthetic truth in the
     drop adds "need found" metrics. Out: :class:`TrainResult` with the registered URI.
     """
     progress(f"train: loading {drop}")
-    loaded = load_drop(drop)
+    loaded = load_drop(drop, rules=rules, warn=progress)
     truth = read_truth(drop)
     if truth is not None:
         progress("train: synthetic truth found: need found is reported beside cases found")
-    return train_and_register(
+    result = train_and_register(
         loaded,
         as_of,
         model_config,
@@ -410,3 +422,5 @@ def run_train(
         compare_without_pu=compare_without_pu,
         progress=progress,
     )
+    result.missing_policy = loaded.missing_policy
+    return result

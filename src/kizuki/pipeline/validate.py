@@ -14,7 +14,8 @@ from pathlib import Path
 import polars as pl
 
 from kizuki.io.atomic import write_bytes, write_parquet, write_text
-from kizuki.io.drop import LoadedDrop, RefusedDrop, load_drop
+from kizuki.io.drop import DoorRules, LoadedDrop, RefusedDrop, load_drop
+from kizuki.pipeline.progress import Progress
 
 
 def write_validation(out: Path, report_json: str, rejects: Mapping[str, pl.DataFrame]) -> None:
@@ -36,16 +37,25 @@ def run_validate(
     encoding: str | None = None,
     reject_limit: float | None = None,
     table_limits: dict[str, float] | None = None,
+    rules: DoorRules | None = None,
+    warn: Progress | None = None,
 ) -> LoadedDrop:
     """Validate ``drop`` and write its report and rejects into ``out``.
 
     In: the drop folder, the output folder, a forced CSV encoding (None: detect), the
-    reject-share limit and per-table limits. Out: the loaded drop
+    reject-share limit and per-table limits (overriding those of the door's ``rules``:
+    missing-table policy, undeclared tables accepted or not), where the loud warning
+    about undeclared tables goes. Out: the loaded drop
     (its ``report`` says what was found). Raises RefusedDrop, after writing, when refused.
     """
     try:
         loaded = load_drop(
-            drop, encoding=encoding, reject_limit=reject_limit, table_limits=table_limits
+            drop,
+            encoding=encoding,
+            reject_limit=reject_limit,
+            table_limits=table_limits,
+            rules=rules,
+            warn=warn,
         )
     except RefusedDrop as refused:
         write_validation(out, refused.report.to_json(), refused.rejects)

@@ -58,12 +58,51 @@ class ModelInfo(_Part):
     horizon_months: int
 
 
+class Municipality(_Part):
+    """The municipality a drop.yaml names: 全国地方公共団体コード (check digit verified) and name."""
+
+    code: str | None = None
+    name: str | None = None
+
+
+class TableBasis(_Part):
+    """One table's declared source, purpose and legal basis (drop.yaml)."""
+
+    source: str | None = None
+    purpose: str | None = None
+    legal_basis: str | None = None
+
+
+class DeclarationInfo(_Part):
+    """The drop's ``drop.yaml`` as the run used it (contract v2 §1).
+
+    ``file``: ``drop.yaml``, or None for a drop without one (contract v1);
+    ``accepted_undeclared``: the run was told to use undeclared tables and did;
+    ``tables``: per table read, its declared basis or ``"undeclared"``.
+    """
+
+    file: str | None = None
+    sha256: str | None = None
+    contract_version: int | None = None
+    municipality: Municipality | None = None
+    extracted_on: dt.date | None = None
+    accepted_undeclared: bool = False
+    tables: dict[str, TableBasis | Literal["undeclared"]] = {}
+
+
 class DropInfo(_Part):
-    """The drop the run read: its folder, the optional tables it lacked, its newest date."""
+    """The drop the run read: its folder, the optional tables it lacked, its newest date.
+
+    ``declaration``: what its drop.yaml declares (absent in manifests written before
+    drop.yaml was read); ``missing_table_policy``: per optional table absent, the
+    policy applied (``alert`` or ``allow``; configs/validation.yaml ``missing_tables``).
+    """
 
     path: str | None = None
     missing_tables: list[str] = []
     newest_knowledge_date: dt.date | None = None
+    declaration: DeclarationInfo | None = None
+    missing_table_policy: dict[str, Literal["refuse", "alert", "allow"]] = {}
 
 
 #: column -> code -> rows

@@ -14,8 +14,18 @@ from pathlib import Path
 
 import polars as pl
 
+from kizuki.calendar import month_end
 from kizuki.contract import schema
+from kizuki.contract.declaration import (
+    DROP_CONTRACT_VERSION,
+    DROP_YAML,
+    TYPICAL_SOURCE,
+    Declaration,
+    TableBasis,
+)
 from kizuki.io.atomic import write_bytes, write_parquet
+from kizuki.io.drop import write_declaration
+from kizuki.io.staging import staged_folder
 from kizuki.synth.generate import SynthDrop
 
 _ERAS = (  # letter, kanji, first day, first year
@@ -237,16 +247,54 @@ def to_csv_jp(table: str, frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(exprs)
 
 
+#: what a synthetic drop's drop.yaml says for every table
+SYNTHETIC_PURPOSE = (
+    "合成データ: kizuki の試験・デモ・評価（実在の個人・世帯の情報を含まない）"
+)
+SYNTHETIC_BASIS = (
+    "該当なし（kizuki synth が生成した合成データであり、個人情報を含まない。"
+    "実データの drop.yaml には利用目的と法的根拠を記す）"
+)
+
+
+def synthetic_declaration(drop: SynthDrop) -> Declaration:
+    """The ``drop.yaml`` of a synthetic drop: the spec's municipality (a real preset's
+    code, else the fictional 990019), extracted on the last day of the history, and per
+    table the usual source system, a synthetic purpose and no legal basis needed."""
+    spec = drop.spec
+    return Declaration(
+        contract_version=DROP_CONTRACT_VERSION,
+        municipality_code=spec.municipality_code,
+        municipality_name=spec.municipality_name,
+        extracted_on=month_end(spec.end_month),
+        tables={
+            name: TableBasis(
+                source=f"{TYPICAL_SOURCE[name]}（合成）",
+                purpose=SYNTHETIC_PURPOSE,
+                legal_basis=SYNTHETIC_BASIS,
+            )
+            for name in drop.tables
+        },
+    )
+
+
 def write_drop(drop: SynthDrop, out: Path, fmt: str = "parquet") -> list[Path]:
-    """Write the tables (``parquet`` or ``csv-jp``) and ``truth/`` into ``out``; returns the files."""
-    out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for name, frame in drop.tables.items():
-        if fmt == "parquet":
-            written.append(write_parquet(out / f"{name}.parquet", frame))
-        else:
-            text = to_csv_jp(name, frame).write_csv()
-            written.append(write_bytes(out / f"{name}.csv", text.encode("cp932")))
-    for name, frame in drop.truth.items():
-        written.append(write_parquet(out / "truth" / f"{name}.parquet", frame))
-    return written
+    """Write the tables (``parquet`` or ``csv-jp``), ``drop.yaml`` and ``truth/`` into
+    ``out``; returns the files. Written whole or not at all (:func:`staged_folder`): an
+    error (a full disk, an interrupt) leaves no file of this drop behind."""
+    names: list[Path] = []
+    with staged_folder(out) as stage:
+        for name, frame in drop.tables.items():
+            if fmt == "parquet":
+                write_parquet(stage / f"{name}.parquet", frame)
+                names.append(Path(f"{name}.parquet"))
+            else:
+                text = to_csv_jp(name, frame).write_csv()
+                write_bytes(stage / f"{name}.csv", text.encode("cp932"))
+                names.append(Path(f"{name}.csv"))
+        write_declaration(stage, synthetic_declaration(drop))
+        names.append(Path(DROP_YAML))
+        for name, frame in drop.truth.items():
+            write_parquet(stage / "truth" / f"{name}.parquet", frame)
+            names.append(Path("truth") / f"{name}.parquet")
+    return [out / n for n in names]

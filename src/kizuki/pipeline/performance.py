@@ -63,9 +63,14 @@ def run_performance(
     In: run folders (or folders of runs), a drop holding the ``outcomes`` table, the
     report folder (None: ``./kizuki-performance``), the monitor config, the report
     language, whether to track, a progress callback. Out: :class:`PerformanceSummary`.
-    Raises KizukiError when the drop has no outcomes or no dated rows.
+    Raises KizukiError when the drop has no outcomes or no dated rows, and (when
+    tracking) StoreUnavailable before any work when the store cannot be used.
     """
     found = find_runs(runs)
+    if track:
+        from kizuki import tracking
+
+        tracking.check_store(write=True)  # before loading the outcomes drop
     drop = load_drop(outcomes)
     if "outcomes" not in drop.tables:
         raise KizukiError(f"monitor: the drop {outcomes} has no outcomes table")

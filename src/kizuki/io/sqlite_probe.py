@@ -20,13 +20,13 @@ def _can_create_in(folder: Path) -> str | None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        return f"its folder {folder} cannot be created ({exc.strerror or type(exc).__name__})"
+        return f"the database folder {folder} cannot be created ({exc.strerror or type(exc).__name__})"
     if not folder.is_dir():
         return f"{folder} is not a folder"
     try:
         fd, name = tempfile.mkstemp(prefix=".kizuki-probe-", dir=folder)
     except OSError as exc:
-        return f"its folder {folder} is not writable ({exc.strerror or type(exc).__name__})"
+        return f"the database folder {folder} is not writable ({exc.strerror or type(exc).__name__})"
     os.close(fd)
     with contextlib.suppress(OSError):
         os.unlink(name)

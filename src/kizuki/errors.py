@@ -52,6 +52,30 @@ class ModelNotFound(KizukiError):
     """No registered model matches the requested URI or alias."""
 
 
+class StoreUnavailable(KizukiError):
+    """The tracking store cannot be used: unreachable, unwritable, corrupt, a malformed
+    URI or a schema it cannot create (contract §6: exit 3, found before any work)."""
+
+    exit_code = 3
+
+
+class ModelArtifactsMissing(StoreUnavailable):
+    """A registered model version whose files are gone from the artifact store (exit 3)."""
+
+
+class RunLocked(KizukiError):
+    """Another process holds the lock of the folder this run would write (contract §6: exit 5,
+    nothing was started)."""
+
+    exit_code = 5
+
+
+class FolderUnusable(KizukiError):
+    """An output folder cannot be written or holds files that are not kizuki's (exit 3)."""
+
+    exit_code = 3
+
+
 class CheckFailed(KizukiError):
     """A monitoring or audit check fired an alert the configuration says must fail the run."""
 

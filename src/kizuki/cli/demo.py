@@ -1,13 +1,13 @@
 """``kizuki demo``: the whole job on an embedded synthetic municipality (contract §6).
 
 synth (ashiya preset) → validate → train → score → report, into ``./kizuki-demo/``
-(or ``--out``), with its own tracking store there unless ``KIZUKI_TRACKING_URI`` is
-set. Ends by printing the path of ``report.html``.
+(or ``--out``), always with its own tracking store there (``KIZUKI_TRACKING_URI`` is
+ignored: the demo never touches an operator's registry). Ends by printing the path of
+``report.html``.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -29,7 +29,9 @@ def register(app: typer.Typer) -> None:
         ),
         lang: str = typer.Option("ja", "--lang", help="Language of the report: ja or en."),
     ) -> None:
-        """Run the whole pipeline on a synthetic municipality and print where the report is."""
+        """Run the whole pipeline on a synthetic municipality and print where the report is.
+        The demo keeps its models in its own tracking store under --out, whatever
+        KIZUKI_TRACKING_URI says."""
         with guarded():
             from kizuki.checklist import load_checklist_config
             from kizuki.features.config import load_feature_config
@@ -40,10 +42,6 @@ def register(app: typer.Typer) -> None:
 
             t0 = time.perf_counter()
             out = out.resolve()
-            os.environ.setdefault(
-                "KIZUKI_TRACKING_URI", f"sqlite:///{out / 'tracking' / 'mlflow.db'}"
-            )
-            (out / "tracking").mkdir(parents=True, exist_ok=True)
             summary = run_demo(
                 out,
                 preset,

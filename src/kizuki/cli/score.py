@@ -41,7 +41,13 @@ def score(
         ),
     ] = "",
     overwrite: Annotated[
-        bool, typer.Option("--overwrite", help="Replace a run already in --out (else refused).")
+        bool,
+        typer.Option(
+            "--overwrite",
+            help="Replace a run of other inputs already in --out (else refused, exit 2). The new "
+            "run is built beside it and swapped in only when complete. A run of the same inputs "
+            "is 'already done' (exit 0) without this flag.",
+        ),
     ] = False,
     accept_undeclared: Annotated[
         bool,
@@ -63,6 +69,11 @@ def score(
     Capacity per district and the priority rule come from configs/shortlist.yaml,
     score bands from configs/report.yaml. Progress goes to stderr; the run folder is
     the last line on stdout.
+
+    Safe to retry: a folder that already holds a complete run of the same inputs (drop
+    file hashes, as-of, model version, config hash) is left as it is ("already done",
+    exit 0). While a run writes --out, a second one exits 5 at once. The tracking store
+    is checked first (exit 3, one line, when it cannot be used).
     """
     with guarded():
         from kizuki.alerts import raise_if_failing
@@ -96,6 +107,13 @@ def score(
             progress=info,
         )
         m = summary.manifest
+        if summary.already_done:
+            info(
+                f"score: already done: {summary.out} holds a complete run of the same inputs "
+                f"(run {m.run_id}, finished {m.finished_at}); nothing was rewritten"
+            )
+            typer.echo(str(summary.out))
+            return
         info(
             f"scored {m.households:,} households as of {m.as_of} with model "
             f"{m.model.version}; listed {m.shortlist.listed:,} "

@@ -25,6 +25,8 @@ from kizuki.config import config_hash
 from kizuki.errors import KizukiError
 from kizuki.io.drop import DoorRules, load_drop
 from kizuki.io.files import scan_parquet
+from kizuki.io.locks import folder_lock
+from kizuki.io.swap import remove_stale_tmp_files
 from kizuki.pipeline.progress import Progress, quiet
 from kizuki.runs import RunLayout, read_run
 
@@ -66,9 +68,14 @@ def run_audit(
     config, a newer drop with outcomes (None: the run's own drop if it still exists),
     the report language, whether to track, whether a drop with undeclared tables is
     read (the run's own drop also when the run accepted it), a progress callback. Out:
-    :class:`AuditSummary`. Raises KizukiError when the outcomes drop has no outcomes.
+    :class:`AuditSummary`. Raises KizukiError when the outcomes drop has no outcomes,
+    and (when tracking) StoreUnavailable before any work when the store cannot be used.
     """
     folder = read_run(run)
+    if track:
+        from kizuki import tracking
+
+        tracking.check_store(write=True)  # before loading drops and bootstrapping
     drop = outcomes
     if drop is None and folder.drop_path is not None and folder.drop_path.is_dir():
         drop = folder.drop_path
@@ -92,7 +99,9 @@ def run_audit(
     result = audit_run(folder, config, positive=positive, known_until=known_until, truth=truth)
     result.alerts = with_policy(result.alerts, FAIL_ON)
     target = out or RunLayout(folder.path).audit
-    files = write_audit_reports(result, target, lang)
+    with folder_lock(target, "audit"):  # one writer; leftovers of a killed one removed
+        remove_stale_tmp_files(target)
+        files = write_audit_reports(result, target, lang)
     status = "known" if result.labels_known else "pending"
     progress(
         f"audit: as of {result.run['as_of']}; outcomes {status} ({result.matured_share:.0%} of the "

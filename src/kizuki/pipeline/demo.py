@@ -1,8 +1,10 @@
 """``kizuki demo``: the whole job on an embedded synthetic municipality (contract §6).
 
 :func:`run_demo` runs synth (a preset) → validate → train → score into one folder:
-``drop/`` (with ``truth/``), ``validation/``, and ``run/`` (a scoring run, contract §5).
-The tracking store is the caller's to choose (the CLI points it inside the folder).
+``drop/`` (with ``truth/``), ``validation/``, ``run/`` (a scoring run, contract §5) and
+``tracking/`` (its own tracking store, ``tracking/mlflow.db``). The demo always uses that
+store, whatever ``KIZUKI_TRACKING_URI`` says: a model trained on synthetic data must never
+reach an operator's registry or move its ``champion`` alias.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
+from kizuki import tracking
 from kizuki.checklist import ChecklistConfig
 from kizuki.explain.text import Lang
 from kizuki.features.config import FeatureConfig
@@ -40,6 +43,11 @@ class DemoSummary:
     score: RunSummary
 
 
+def demo_store(out: Path) -> str:
+    """The demo's own tracking store: ``sqlite:////<out>/tracking/mlflow.db``."""
+    return f"sqlite:///{Path(out).absolute() / 'tracking' / 'mlflow.db'}"
+
+
 def run_demo(
     out: Path,
     preset: str,
@@ -56,8 +64,36 @@ def run_demo(
     model on its history, and score its newest date into ``out/run``.
 
     In: the folder, the synth preset, validated configs, the report language, a progress
-    callback (the five steps). Out: :class:`DemoSummary`.
+    callback (the five steps). Out: :class:`DemoSummary`. The tracking store is
+    :func:`demo_store` (checked before anything is made).
     """
+    with tracking.using_store(demo_store(out)):
+        tracking.check_store(write=True)
+        return _demo(
+            out,
+            preset,
+            model_config=model_config,
+            feature_config=feature_config,
+            checklist_config=checklist_config,
+            shortlist_config=shortlist_config,
+            report_config=report_config,
+            lang=lang,
+            progress=progress,
+        )
+
+
+def _demo(
+    out: Path,
+    preset: str,
+    *,
+    model_config: ModelConfig,
+    feature_config: FeatureConfig,
+    checklist_config: ChecklistConfig,
+    shortlist_config: ShortlistConfig,
+    report_config: ReportConfig,
+    lang: Lang,
+    progress: Progress,
+) -> DemoSummary:
     drop_dir, run_dir = out / "drop", out / "run"
     spec = make_spec(preset, None, None, None)
     progress(

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from kizuki.alerts import Alert
 from kizuki.config import config_hash
+from kizuki.io.locks import folder_lock
+from kizuki.io.swap import remove_stale_tmp_files
 from kizuki.monitor.compare import MonitorResult, compare_runs
 from kizuki.monitor.config import MonitorConfig
 from kizuki.monitor.report import write_monitor_reports
@@ -53,16 +55,24 @@ def run_monitor(
     In: two run folders, the report folder (None: ``<current>/monitor``), the validated
     monitor config, the report language (ja or en), whether to log to the tracking store,
     a progress callback. Out: :class:`MonitorSummary`. Raises
-    :class:`~kizuki.runs.NotARun` for a folder that is not a complete run.
+    :class:`~kizuki.runs.NotARun` for a folder that is not a complete run and, when
+    tracking, :class:`~kizuki.errors.StoreUnavailable` before any work when the store
+    cannot be used.
     """
     ref_run, cur_run = read_run(reference), read_run(current)
+    if track:
+        from kizuki import tracking
+
+        tracking.check_store(write=True)  # before the comparison, not after it
     progress(
         f"monitor: {ref_run.as_of} ({ref_run.features.height:,} households) → "
         f"{cur_run.as_of} ({cur_run.features.height:,} households)"
     )
     result = compare_runs(ref_run, cur_run, config)
     folder = out or RunLayout(cur_run.path).monitor
-    files = write_monitor_reports(result, folder, lang)
+    with folder_lock(folder, "monitor"):  # one writer; leftovers of a killed one removed
+        remove_stale_tmp_files(folder)
+        files = write_monitor_reports(result, folder, lang)
     progress(
         f"monitor: {int(result.drift['tested'].sum())} drift tests, {len(result.alerts)} "
         f"alert(s), {result.timings['total']:.1f} s"

@@ -64,10 +64,15 @@ def run_performance(
     In: run folders (or folders of runs), a drop holding the ``outcomes`` table, the
     report folder (None: ``./kizuki-performance``), the monitor config, the report
     language, whether to track, whether a drop with undeclared tables is read, a
-    progress callback. Out: :class:`PerformanceSummary`.
-    Raises KizukiError when the drop has no outcomes or no dated rows.
+    progress callback. Out: :class:`PerformanceSummary`. Raises KizukiError when the
+    drop has no outcomes or no dated rows, and (when tracking) StoreUnavailable before
+    any work when the store cannot be used.
     """
     found = find_runs(runs)
+    if track:
+        from kizuki import tracking
+
+        tracking.check_store(write=True)  # before loading the outcomes drop
     drop = load_drop(
         outcomes, rules=DoorRules(accept_undeclared=accept_undeclared), warn=progress
     )

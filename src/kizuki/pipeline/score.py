@@ -1,7 +1,25 @@
 """A scoring run (contract §5): load → features as of T → scores → shortlist → reasons → files.
 
 :func:`run_score` writes the run folder (file names from :class:`kizuki.runs.RunLayout`),
-every file atomically, ``manifest.json`` last:
+``manifest.json`` last, and is safe to retry:
+
+- the folder is locked while written (``<out>.lock`` beside it, an OS lock that dies
+  with its process): a second writer exits 5 at once, naming the holder;
+- a folder that holds a complete run of the same inputs (drop file hashes, as-of
+  date, model version, config hash, language) is left untouched: "already done";
+  one of other inputs needs ``overwrite``; files that are not a run are never replaced;
+- the new run is built in a temporary sibling ``<out>.kizuki-incomplete-<run id>`` and
+  swapped in whole only when complete (:mod:`kizuki.io.swap`): a crash at any moment
+  leaves the whole old run or the whole new one under ``<out>``; the next run removes
+  the temporary siblings a killed run left.
+
+Test hook: with ``KIZUKI_TEST_PAUSE_AT=<stage>`` in the environment the run prints
+``kizuki-test-pause: <stage>`` on stderr and sleeps (``KIZUKI_TEST_PAUSE_S`` seconds,
+default 300) at that stage, so that a test can ``kill -9`` it at a known moment. The
+stages: ``locked``, ``features``, ``written`` (the new run complete beside the old one),
+``swapped`` (exchanged, the old run not yet deleted). Nothing else reads the variable.
+
+The files:
 
 - ``scores.parquet``     one row per (household, issue) in the cohort;
 - ``shortlist.parquet``, ``shortlist.csv`` (UTF-8 with BOM), ``shortlist.xlsx``;
@@ -20,7 +38,10 @@ with small stand-ins; :func:`default_components` wires the real modules.
 
 from __future__ import annotations
 
+import os
 import shutil
+import sys
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,11 +53,14 @@ import polars as pl
 
 from kizuki.config import config_hash
 from kizuki.contract.schema import TABLES
-from kizuki.errors import KizukiError
+from kizuki.errors import FolderUnusable, KizukiError
 from kizuki.explain import ReasonTexts
 from kizuki.explain.text import Lang
 from kizuki.io.atomic import write_parquet
 from kizuki.io.files import file_digest
+from kizuki.io.locks import folder_lock
+from kizuki.io.read import sha256_of
+from kizuki.io.swap import INCOMPLETE, recover, remove_stale, swap_in, temp_sibling
 from kizuki.pipeline.manifest import StageTimer, code_version, code_version_text, new_run_id
 from kizuki.pipeline.progress import Progress, quiet
 from kizuki.pipeline.score_core import (
@@ -47,8 +71,17 @@ from kizuki.pipeline.score_core import (
     score_frames,
 )
 from kizuki.report import ReportConfig, ReportData, write_reports
-from kizuki.runs import CODE_WINDOW_MONTHS, MANIFEST_VERSION, Manifest, RunLayout, write_manifest
+from kizuki.runs import (
+    CODE_WINDOW_MONTHS,
+    MANIFEST_VERSION,
+    Manifest,
+    NotARun,
+    RunLayout,
+    read_manifest,
+    write_manifest,
+)
 from kizuki.runs.codes import code_count_queries, gather_code_counts
+from kizuki.runs.layout import is_run_entry
 from kizuki.runs.manifest import (
     CodeVersion,
     Cohort,
@@ -70,7 +103,17 @@ if TYPE_CHECKING:
 
 
 class RunRefused(KizukiError):
-    """A scoring run cannot start (bad date, no model, folder holds another run, ...)."""
+    """A scoring run cannot start (bad date, no model, folder holds another run, ...).
+
+    Exit 2 (a usage error, contract §6): the command line asks for something the folder
+    or the dates cannot give (``--out`` holding a run of other inputs needs a new folder
+    or ``--overwrite``); the drop and the configs are not at fault.
+    """
+
+
+class RunNotWritten(FolderUnusable, OSError):
+    """The run could not be written (disk full, read-only folder); nothing was replaced
+    (exit 3)."""
 
 
 @dataclass(frozen=True)
@@ -129,6 +172,10 @@ class Components:
     - ``texts() -> ReasonTexts``
     - ``configs``: validated configs whose hash goes into the manifest (besides
       shortlist and report)
+    - ``resolve(uri or None) -> model version`` (optional): checks the tracking store
+      and names the version a run would use, before any heavy work; with it and
+      ``fingerprint``, a folder holding a run of the same inputs is "already done"
+    - ``fingerprint(drop_path) -> table -> sha256`` of the drop's table files (optional)
     """
 
     load: Callable[[Path], DropInput]
@@ -138,15 +185,20 @@ class Components:
     feature_items: Callable[[], Mapping[str, str | None]]
     texts: Callable[[], ReasonTexts]
     configs: tuple[Any, ...] = ()
+    resolve: Callable[[str | None], str] | None = None
+    fingerprint: Callable[[Path], Mapping[str, str]] | None = None
 
 
 @dataclass(frozen=True)
 class RunSummary:
-    """What :func:`run_score` did: the folder, its manifest, and the in-memory result."""
+    """What :func:`run_score` did: the folder, its manifest, and the in-memory result
+    (None when the folder already held a complete run of the same inputs:
+    ``already_done``, nothing was rewritten)."""
 
     out: Path
     manifest: Manifest
-    result: ScoreResult
+    result: ScoreResult | None
+    already_done: bool = False
 
 
 def knowledge_ranges(
@@ -166,21 +218,86 @@ def knowledge_ranges(
     return {n: (f["lo"].item(), f["hi"].item()) for n, f in zip(names, got, strict=True)}
 
 
-def _prepare_out(layout: RunLayout, overwrite: bool) -> None:
-    out = layout.root
-    if out.exists() and not out.is_dir():
-        raise RunRefused(f"score: --out {out} exists and is not a folder")
-    if layout.holds_run():
-        if not overwrite:
-            raise RunRefused(
-                f"score: {out} already holds a scoring run (manifest.json); "
-                "choose a new folder or pass --overwrite"
-            )
-        # leave no file of the previous run that this run would not rewrite
-        layout.manifest.unlink()
-        if layout.rejects.is_dir():
-            shutil.rmtree(layout.rejects)
-    out.mkdir(parents=True, exist_ok=True)
+#: environment variable of the kill test hook (see module docstring)
+PAUSE_ENV = "KIZUKI_TEST_PAUSE_AT"
+
+
+def pause_point(stage: str) -> None:
+    """The test hook: sleep at ``stage`` when ``KIZUKI_TEST_PAUSE_AT`` names it."""
+    if os.environ.get(PAUSE_ENV) == stage:
+        print(f"kizuki-test-pause: {stage}", file=sys.stderr, flush=True)
+        time.sleep(float(os.environ.get("KIZUKI_TEST_PAUSE_S", "300")))
+
+
+def drop_fingerprint(drop: Path) -> dict[str, str]:
+    """table -> sha256 of each table file of a drop folder (``<table>.csv|parquet``), the
+    hashes the loader records in the manifest."""
+    out: dict[str, str] = {}
+    if not Path(drop).is_dir():
+        return out
+    for p in sorted(Path(drop).iterdir()):
+        table_file = p.suffix in (".csv", ".parquet") and not p.name.startswith(".")
+        if table_file and p.stem in TABLES and p.is_file():
+            out[p.stem] = sha256_of(p)
+    return out
+
+
+def _changed_files(root: Path, manifest: Manifest) -> int:
+    """How many files the manifest lists that are missing or differ from their hash."""
+    bad = 0
+    for name, digest in manifest.files.items():
+        path = root / name
+        if (
+            not path.is_file()
+            or path.stat().st_size != digest.bytes
+            or file_digest(path)["sha256"] != digest.sha256
+        ):
+            bad += 1
+    return bad
+
+
+def _differences(
+    existing: Manifest,
+    *,
+    drop: Path,
+    as_of: date,
+    version: str | None,
+    cfg_hash: str,
+    lang: str,
+    fingerprint: Callable[[Path], Mapping[str, str]] | None,
+) -> list[str]:
+    """What differs between the run in a folder and the one asked for (empty: the same)."""
+    diff = []
+    if existing.as_of != as_of:
+        diff.append("as-of date")
+    if version is None or existing.model.version != version:
+        diff.append("model version")
+    if existing.config_hash != cfg_hash:
+        diff.append("config hash")
+    if existing.lang != lang:
+        diff.append("language")
+    recorded = {n: t.sha256 for n, t in existing.inputs.items() if t.present}
+    if fingerprint is None or dict(fingerprint(drop)) != recorded:
+        diff.append("drop files")
+    return diff
+
+
+def _check_out(final: Path) -> None:
+    if final.exists() and not final.is_dir():
+        raise RunRefused(f"score: --out {final} exists and is not a folder")
+
+
+def _refuse_foreign(final: Path) -> None:
+    """A folder without a manifest may hold an incomplete run (replaced without
+    ``--overwrite``: nothing complete is lost), never someone's other files."""
+    if not final.is_dir():
+        return
+    foreign = sorted(p.name for p in final.iterdir() if not is_run_entry(p.name))
+    if foreign:
+        raise FolderUnusable(
+            f"score: --out {final} holds {len(foreign)} file(s) or folder(s) that are not part "
+            f"of a kizuki run (e.g. '{foreign[0]}'); choose a new or empty folder"
+        )
 
 
 def run_score(
@@ -201,17 +318,125 @@ def run_score(
     In: the drop folder, the as-of date, the run folder, the stages, validated configs,
     the model URI (None: the champion), the language of the reports, whether a run
     already in ``out`` may be replaced, and a progress callback (one line per stage).
-    Refuses (:class:`RunRefused` / other KizukiError, one line) when the folder already
-    holds a run (unless ``overwrite``), when no model is registered, when ``as_of`` is
-    after the drop's newest knowledge date, or when no household exists on ``as_of``.
+    Returns at once, rewriting nothing (``already_done``), when the folder holds a
+    complete run of the same inputs. Refuses (one line) when another process writes the
+    folder (:class:`~kizuki.errors.RunLocked`, exit 5), when the tracking store cannot
+    be used (:class:`~kizuki.errors.StoreUnavailable`, exit 3), when the folder holds a
+    run of other inputs (:class:`RunRefused`, unless ``overwrite``) or files that are not
+    a run (:class:`~kizuki.errors.FolderUnusable`), when no model is registered, when
+    ``as_of`` is after the drop's newest knowledge date, or when no household exists on
+    ``as_of``. A run that cannot be written (disk full) is :class:`RunNotWritten`; the
+    previous run is unchanged.
     """
     timer = StageTimer()
     run_id = new_run_id()
     started = datetime.now(UTC)
     drop = Path(drop)
-    layout = RunLayout(Path(out))
-    _prepare_out(layout, overwrite)
+    final = Path(out).absolute()
+    _check_out(final)
+    cfg_hash = config_hash(shortlist_config, report_config, *components.configs)
+    with folder_lock(final, "score"):
+        pause_point("locked")
+        recover(final)
+        remove_stale(final)
+        # the tracking store first: an unreachable or broken store is one line, before any work
+        version = components.resolve(model_uri) if components.resolve else None
+        if RunLayout(final).holds_run():
+            try:
+                existing = read_manifest(RunLayout(final).manifest)
+            except NotARun as exc:
+                if not overwrite:
+                    raise RunRefused(
+                        f"score: {final} already holds a scoring run whose manifest cannot be "
+                        f"read ({exc}); choose a new folder or pass --overwrite"
+                    ) from None
+                existing = None
+            if existing is not None:
+                diff = _differences(
+                    existing,
+                    drop=drop,
+                    as_of=as_of,
+                    version=version,
+                    cfg_hash=cfg_hash,
+                    lang=lang,
+                    fingerprint=components.fingerprint,
+                )
+                changed = _changed_files(final, existing)
+                if not diff and not changed:
+                    progress(
+                        f"score: already done: {final} holds a complete run of the same "
+                        f"inputs (run {existing.run_id}); nothing rewritten"
+                    )
+                    return RunSummary(out=final, manifest=existing, result=None, already_done=True)
+                if not overwrite:
+                    why = (
+                        f"of other inputs (differs in: {', '.join(diff)})"
+                        if diff
+                        else f"whose files differ from its manifest ({changed} file(s))"
+                    )
+                    raise RunRefused(
+                        f"score: {final} already holds a scoring run (manifest.json) {why}; "
+                        "choose a new folder or pass --overwrite"
+                    )
+        else:
+            _refuse_foreign(final)
+        work = temp_sibling(final, INCOMPLETE, run_id)
+        try:
+            work.mkdir(parents=True)
+            summary = _score_into(
+                work,
+                final,
+                drop=drop,
+                as_of=as_of,
+                run_id=run_id,
+                started=started,
+                timer=timer,
+                cfg_hash=cfg_hash,
+                components=components,
+                shortlist_config=shortlist_config,
+                report_config=report_config,
+                model_uri=model_uri,
+                lang=lang,
+                progress=progress,
+            )
+            pause_point("written")
+            try:
+                swap_in(work, final, run_id, after_exchange=lambda: pause_point("swapped"))
+            except OSError as exc:
+                raise _not_written(final, exc) from None
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+    return summary
 
+
+def _not_written(final: Path, exc: OSError) -> RunNotWritten:
+    return RunNotWritten(
+        f"score: cannot write the run beside {final} ({exc.strerror or exc}); "
+        "the previous run, if any, is unchanged"
+    )
+
+
+def _score_into(
+    work: Path,
+    final: Path,
+    *,
+    drop: Path,
+    as_of: date,
+    run_id: str,
+    started: datetime,
+    timer: StageTimer,
+    cfg_hash: str,
+    components: Components,
+    shortlist_config: ShortlistConfig,
+    report_config: ReportConfig,
+    model_uri: str | None,
+    lang: Lang,
+    progress: Progress,
+) -> RunSummary:
+    """The scoring run proper, written into the temporary folder ``work`` (its manifest
+    names ``final``)."""
+    layout = RunLayout(work)
     # The model (importing LightGBM and MLflow, resolving the registry) loads in a
     # thread while the drop loads: mostly Python start-up work that overlaps polars'
     # native work. "model_load" is the time left to wait for it after the drop loaded.
@@ -240,6 +465,7 @@ def run_score(
         features = components.features(loaded.tables, as_of)
     if features.height == 0:
         raise RunRefused("score: no household exists on the as-of date in residents")
+    pause_point("features")
     known = known_cases_on(loaded.tables.get("outcomes"), as_of)
 
     result = score_frames(
@@ -255,9 +481,55 @@ def run_score(
         timer=timer,
     )
 
-    cfg_hash = config_hash(shortlist_config, report_config, *components.configs)
     version = code_version()
-    progress(f"score: writing {layout.root}")
+    progress(f"score: writing {final}")
+    try:
+        return _write_run(
+            layout,
+            final,
+            features=features,
+            result=result,
+            loaded=loaded,
+            bundle=bundle,
+            run_id=run_id,
+            started=started,
+            drop=drop,
+            as_of=as_of,
+            lang=lang,
+            version=version,
+            cfg_hash=cfg_hash,
+            ranges=ranges,
+            codes=codes,
+            shortlist_config=shortlist_config,
+            report_config=report_config,
+            timer=timer,
+        )
+    except OSError as exc:  # disk full, folder gone read-only: one line, nothing replaced
+        raise _not_written(final, exc) from None
+
+
+def _write_run(
+    layout: RunLayout,
+    final: Path,
+    *,
+    features: pl.DataFrame,
+    result: ScoreResult,
+    loaded: DropInput,
+    bundle: ModelBundle,
+    run_id: str,
+    started: datetime,
+    drop: Path,
+    as_of: date,
+    lang: Lang,
+    version: dict[str, Any],
+    cfg_hash: str,
+    ranges: Mapping[str, tuple[date | None, date | None]],
+    codes: Mapping[str, Mapping[str, Mapping[str, int]]],
+    shortlist_config: ShortlistConfig,
+    report_config: ReportConfig,
+    timer: StageTimer,
+) -> RunSummary:
+    """Write the run's files into ``layout`` (the temporary folder), the manifest last."""
     with timer.stage("write"):
         written = [
             write_parquet(layout.features, features),
@@ -301,10 +573,10 @@ def run_score(
         shortlist_config=shortlist_config,
         timer=timer,
         files={layout.name_of(p): p for p in written},
-        out=layout.root,
+        out=final,
     )
     write_manifest(layout.manifest, manifest)
-    return RunSummary(out=layout.root, manifest=manifest, result=result)
+    return RunSummary(out=final, manifest=manifest, result=result)
 
 
 def _manifest(
@@ -468,6 +740,14 @@ def default_components(
             model=m, uri=uri or "models:/kizuki@champion", horizon_months=m.config.horizon_months
         )
 
+    def resolve(uri: str | None) -> str:
+        from kizuki.tracking import check_store, resolve_model_uri
+
+        if uri is not None and not uri.startswith("models:/"):
+            return f"local:{Path(uri).name}"  # a local model folder: no store needed
+        check_store(write=False)
+        return resolve_model_uri(uri).version
+
     def checklist() -> ChecklistScorer:
         return Checklist(ck_cfg)
 
@@ -493,4 +773,6 @@ def default_components(
         feature_items=lambda: feature_items(feat_cfg),
         texts=texts,
         configs=(feat_cfg, ck_cfg),
+        resolve=resolve,
+        fingerprint=drop_fingerprint,
     )

@@ -255,12 +255,20 @@ def train_and_register(
     progress: Progress = quiet,
 ) -> TrainResult:
     """Train (:func:`train`), log everything to the tracking store, register a version, and
-    move the ``champion`` alias only when :func:`champion_decision` says so."""
+    move the ``champion`` alias only when :func:`champion_decision` says so.
+
+    The store is checked (:func:`kizuki.tracking.check_store`: reachable, writable, its
+    schema created once) right after the dates are validated and before any training;
+    a store that cannot be used is :class:`~kizuki.errors.StoreUnavailable` (exit 3)."""
     from kizuki import tracking
     from kizuki.checklist.dictionary import dictionary_markdown
     from kizuki.explain.global_ import write_global_explanations
     from kizuki.model.plots import reliability_markdown, reliability_png
 
+    # refuse bad dates first, then make sure the store answers (and has its schema)
+    # before hours of training, not after
+    drop_schedule(loaded, as_of, cfg)
+    tracking.check_store(write=True)
     result = train(
         loaded,
         as_of,

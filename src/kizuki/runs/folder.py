@@ -17,7 +17,7 @@ from typing import Any
 import polars as pl
 
 from kizuki.io.files import read_parquet
-from kizuki.runs.layout import REQUIRED_FILES, RunLayout
+from kizuki.runs.layout import REQUIRED_FILES, RunLayout, is_temporary
 from kizuki.runs.manifest import Manifest, NotARun, read_manifest
 
 #: (table, column) -> code -> rows
@@ -208,8 +208,8 @@ def read_run(path: Path | str) -> RunFolder:
 
 def find_runs(paths: Iterable[Path | str]) -> list[RunFolder]:
     """Run folders named by ``paths``: each path is a run folder, or a folder whose
-    sub-folders (one level, e.g. a history's ``runs/``) are runs. Sorted by as-of date,
-    then path."""
+    sub-folders (one level, e.g. a history's ``runs/``) are runs, except the temporary
+    siblings of a run being written (``<run>.kizuki-…``). Sorted by as-of date, then path."""
     runs: list[RunFolder] = []
     for p in paths:
         p = Path(p)
@@ -218,7 +218,7 @@ def find_runs(paths: Iterable[Path | str]) -> list[RunFolder]:
             continue
         if not p.is_dir():
             raise NotARun(f"run folder not found: {p}")
-        subs = sorted(d for d in p.iterdir() if RunLayout(d).holds_run())
+        subs = sorted(d for d in p.iterdir() if not is_temporary(d) and RunLayout(d).holds_run())
         if not subs:
             raise NotARun(f"{p} holds no scoring run (no manifest.json in it or below)")
         runs.extend(read_run(d) for d in subs)

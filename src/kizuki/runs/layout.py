@@ -22,6 +22,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from kizuki.io.swap import TEMP_MARK
+
 FEATURES = "features.parquet"
 SCORES = "scores.parquet"
 SHORTLIST = "shortlist.parquet"
@@ -37,6 +39,21 @@ AUDIT = "audit"
 RUN_FILES = (FEATURES, SCORES, SHORTLIST, SHORTLIST_CSV, SHORTLIST_XLSX, REPORT, MANIFEST)
 #: the files a reader (monitor, audit, performance) needs
 REQUIRED_FILES = (MANIFEST, FEATURES, SCORES, SHORTLIST)
+#: what a run folder may hold at its top: its files, its folders, lock files of the
+#: reports written into it, and temporary files of atomic writes
+RUN_ENTRIES = frozenset((*RUN_FILES, REJECTS, MONITOR, AUDIT, f"{MONITOR}.lock", f"{AUDIT}.lock"))
+
+
+def is_run_entry(name: str) -> bool:
+    """Whether a name at the top of a folder belongs to a kizuki run (its files, folders,
+    or a leftover ``.<file>.<random>.tmp`` of an atomic write)."""
+    return name in RUN_ENTRIES or (name.startswith(".") and name.endswith(".tmp"))
+
+
+def is_temporary(path: Path) -> bool:
+    """Whether ``path`` is a run folder's temporary sibling (being built or replaced):
+    readers of a folder of runs skip these."""
+    return TEMP_MARK in Path(path).name
 
 
 @dataclass(frozen=True)

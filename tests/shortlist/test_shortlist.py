@@ -163,9 +163,13 @@ def _reference(
     for d, k in caps.items():
         cands = [(h, v) for h, v in listed.items() if districts[h] == d]
         if priority == "issue_turns":
-            cands.sort(key=lambda r: (min(x[2] for x in r[1]), -sum(x[1] for x in r[1]), r[0]))
+            cands.sort(
+                key=lambda r: (min(x[2] for x in r[1]), -round(sum(x[1] for x in r[1]), 9), r[0])
+            )
         else:
-            cands.sort(key=lambda r: (-sum(x[1] for x in r[1]), -max(x[1] for x in r[1]), r[0]))
+            cands.sort(
+                key=lambda r: (-round(sum(x[1] for x in r[1]), 9), -max(x[1] for x in r[1]), r[0])
+            )
         for p, (h, v) in enumerate(cands[:k], start=1):
             out[h] = (d, p, sorted(x[0] for x in v))
     return out

@@ -120,15 +120,18 @@ def build_shortlist(
             n_issues=pl.len(),
             best_rank=pl.col("issue_rank").min(),
         )
+        # sums of probabilities that are equal but for floating-point rounding (0.2 + 0.5
+        # against 0.5 + 0.2 + 0.0) are a tie, broken by household_id, not by the last bit
+        .with_columns(needs_key=pl.col("expected_needs").round(9))
     )
     if config.priority == "issue_turns":
-        keys = ["district", "best_rank", "expected_needs", "household_id"]
+        keys = ["district", "best_rank", "needs_key", "household_id"]
         desc = [False, False, True, False]
     elif config.priority == "expected_needs":
-        keys = ["district", "expected_needs", "score", "household_id"]
+        keys = ["district", "needs_key", "score", "household_id"]
         desc = [False, True, True, False]
     else:
-        keys = ["district", "score", "n_issues", "expected_needs", "household_id"]
+        keys = ["district", "score", "n_issues", "needs_key", "household_id"]
         desc = [False, True, True, True, False]
     listed = (
         candidates.sort(keys, descending=desc)

@@ -132,18 +132,14 @@ def fmt(ja: str, en: str, kind: str = "num", zero: Pair | None = None) -> Phrase
     """
 
     def f(v: object, lang: Lang) -> str | None:
-        if v is None:
+        x = _num(v)  # a flag reads as 1 / 0
+        if x is None:
             return None
         if kind == "bool":
-            if v is True:
+            if x != 0:
                 return ja if lang == "ja" else en
-            if v is False:
-                return None if zero is None else _pick(zero, lang)
-            return None
-        if isinstance(v, bool):
-            return None
-        x = _num(v)
-        if x is None or x < 0:
+            return None if zero is None else _pick(zero, lang)
+        if x < 0:
             return None
         if kind == "ltc":
             i = int(x)

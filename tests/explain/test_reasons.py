@@ -10,6 +10,7 @@ from kizuki.errors import ContractError
 from kizuki.explain import (
     OTHER_ITEM,
     CatalogTexts,
+    ItemRule,
     ItemText,
     compose,
     explain_listed,
@@ -26,6 +27,8 @@ TEXTS = CatalogTexts(
             "Water use has fallen sharply",
             "暮らしの変化",
             "Daily life",
+            "水道の使用量の変化",
+            "Change in water use",
         ),
         "unpaid_bills": ItemText(
             "水道料金の未納が増えている", "Unpaid water bills are growing", "お金・支払い", "Money"
@@ -50,6 +53,14 @@ TEXTS = CatalogTexts(
             "ja": lambda v: f"未納額が{float(v):,.0f}円増加",
             "en": lambda v: f"unpaid balance up ¥{float(v):,.0f}",
         },
+    },
+    rules={
+        # the checklist's rule shape: a condition per feature, null never holds
+        "water_drop": ItemRule(
+            (pl.col("water_change_3m") <= -0.4).fill_null(False),
+            (("water_change_3m", (pl.col("water_change_3m") <= -0.4).fill_null(False)),),
+        ),
+        "tax_arrears": ItemRule((pl.col("tax_arrears") > 0).fill_null(False)),
     },
 )
 
@@ -139,15 +150,18 @@ def test_texts_carry_the_households_own_values(explained) -> None:
         (pl.col("item") == "water_drop") & pl.col("features").list.contains("water_change_3m")
     )
     assert water.height > 0
+    assert water["holds"].any() and not water["holds"].all()
     for row in water.iter_rows(named=True):
         value = features.filter(pl.col("household_id") == row["household_id"])[
             "water_change_3m"
         ].item()
         pct = f"{abs(value) * 100:.0f}%"
         assert pct in row["text_ja"] and pct in row["text_en"]
-        assert row["text_ja"].startswith(
-            "水道の使用量が大きく減っている（水道使用量が直近3か月で前年同期比"
-        )
+        # the item's wording asserts its condition: only where the rule holds
+        assert row["holds"] == (value <= -0.4)
+        label = "水道の使用量が大きく減っている" if row["holds"] else "水道の使用量の変化"
+        assert row["label_ja"] == label
+        assert row["text_ja"].startswith(f"{label}（水道使用量が直近3か月で前年同期比")
         assert row["group_ja"] == "暮らしの変化"
     # every reason has both languages, never empty
     for col in ("text_ja", "text_en", "label_ja", "label_en"):
@@ -165,7 +179,9 @@ def test_a_null_value_is_not_quoted() -> None:
         {"household_id": ["A"], "item": ["water_drop"], "features": [["water_change_3m"]]}
     )
     out = write_reasons(reasons, feats, TEXTS)
-    assert out["text_ja"].item() == "水道の使用量が大きく減っている"
+    # a null value neither is quoted nor meets the condition: the neutral description alone
+    assert out["text_ja"].item() == "水道の使用量の変化"
+    assert out["holds"].item() is False
 
 
 def test_compose() -> None:

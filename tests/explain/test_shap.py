@@ -141,4 +141,6 @@ def test_write_global_explanations_is_fast_and_writes_every_artifact(
     assert (table["households"] == 2000).all()
     md = (folder / "item_importance.md").read_text(encoding="utf-8")
     assert "2,000 sampled households" in md and all(f"## {i}" in md for i in ISSUES)
+    # both directions are counted: the card says a negative contribution makes it less likely
+    assert "a negative one makes it less likely" in md and "not that it is a sign of need" in md
     assert not any(h in md for h in X["household_id"].head(50))  # aggregates only

@@ -1,7 +1,13 @@
 """The 気づき checklist items (``configs/checklist.yaml``), validated on load.
 
 A rule is structured data (feature, operator, value), never code: it compiles to a
-polars expression. Null values never fire a condition. Feature names depend on the
+polars expression. Null values never fire a condition.
+
+Each item has two text forms. ``ja``/``en`` state the item's condition (「65歳以上の一人暮らし」)
+and are written only for a household whose rule holds (:meth:`Item.fired`), as the
+checklist's fired items and as a reason; ``about`` (ja/en) names what the item looks at
+without asserting anything (「高齢の世帯員・暮らし方」) and heads a reason whose rule does
+not hold for the household (:meth:`Item.about_text`; the group's name when absent). Feature names depend on the
 windows of ``configs/features.yaml`` (``absence_rate_3m``): :func:`load_checklist_config`
 checks every name a rule uses against the features under that config, and every
 feature's item against the checklist (:func:`check_feature_names`).
@@ -10,7 +16,7 @@ feature's item against the checklist (:func:`check_feature_names`).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Literal
 
@@ -54,13 +60,21 @@ class Condition(StrictModel):
         return e.fill_null(False)
 
 
+class Bilingual(StrictModel):
+    """A text in Japanese and English."""
+
+    ja: str
+    en: str
+
+
 class Item(StrictModel):
-    """One checklist item."""
+    """One checklist item: ``ja``/``en`` assert its condition, ``about`` names its subject."""
 
     id: str
     group: str
     ja: str
     en: str
+    about: Bilingual | None = None
     all: list[Condition] = Field(default_factory=list)
     any: list[Condition] = Field(default_factory=list)
     issues: dict[str, float]
@@ -92,12 +106,17 @@ class Item(StrictModel):
         """Features the rule reads."""
         return [c.feature for c in (*self.all, *self.any)]
 
+    def conditions(self) -> list[Condition]:
+        """The rule's conditions in order (``all`` first, then ``any``)."""
+        return [*self.all, *self.any]
 
-class GroupText(StrictModel):
+    def about_text(self, groups: Mapping[str, Bilingual]) -> Bilingual:
+        """The neutral form: ``about`` when given, else the name of the item's group."""
+        return self.about if self.about is not None else groups[self.group]
+
+
+class GroupText(Bilingual):
     """Bilingual name of an item group."""
-
-    ja: str
-    en: str
 
 
 class ChecklistConfig(StrictModel):

@@ -153,6 +153,12 @@ def item_importance_markdown(table: pl.DataFrame, top: int = 10) -> str:
         f"Raw margin (log-odds) contributions, {n:,} sampled households per issue; "
         "an item's contribution is the sum over its features.",
         "",
+        "Direction: the mean |contribution| counts both directions alike. A positive "
+        "contribution makes a household more likely to have the issue; a negative one makes "
+        "it less likely. A high rank here says the item matters to the model, not that it is "
+        "a sign of need; the reasons on the shortlist show only items that raised a "
+        "household's score, and assert an item only when its checklist condition holds.",
+        "",
     ]
     for (issue,), part in table.group_by("issue", maintain_order=True):
         out += [f"## {issue}", "", "| rank | item | mean abs contribution | share |", "|---|---|---|---|"]
@@ -183,7 +189,9 @@ def beeswarm_png(e: IssueExplanation, path: Path, max_display: int = 15) -> Path
     try:
         shap.plots.beeswarm(explanation, max_display=max_display, ax=ax, show=False, plot_size=None)
         ax.set_title(f"{e.issue}: contributions to the raw margin ({len(e.household_ids):,} households)", fontsize=10)
-        ax.set_xlabel("contribution (log-odds)")
+        ax.set_xlabel(
+            "contribution (log-odds): right of 0 makes the issue more likely, left less likely"
+        )
         fig.tight_layout()
         write_with(path, lambda tmp: fig.savefig(tmp, format="png", dpi=90))
     finally:

@@ -42,6 +42,7 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             phrase=fmt(
                 f"介護度がこの{span_ja(r)}で{{v}}段階上昇",
                 f"care level up {{v}} steps in {months_en(r)}",
+                zero=(f"この{span_ja(r)}で介護度の上昇なし", f"care level not up in {months_en(r)}"),
             ),
         ),
         Feature(
@@ -57,6 +58,10 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
                 f"{span_ja(c)}以内に初めて要介護認定",
                 f"first certified within {months_en(c)}",
                 "bool",
+                zero=(
+                    f"{span_ja(c)}以内の初めての要介護認定なし",
+                    f"no first certification within {months_en(c)}",
+                ),
             ),
         ),
         Feature(

@@ -48,10 +48,28 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             phrase=fmt("世帯人数{v}人", "{v} members"),
         ),
         Feature(
-            "n_65plus", (R,), "on T", "65歳以上の世帯員数", "members aged 65+", "alone_65", NEVER
+            "n_65plus",
+            (R,),
+            "on T",
+            "65歳以上の世帯員数",
+            "members aged 65+",
+            "alone_65",
+            NEVER,
+            phrase=fmt(
+                "65歳以上{v}人", "{v} aged 65+", zero=("65歳以上の世帯員なし", "no member aged 65+")
+            ),
         ),
         Feature(
-            "n_75plus", (R,), "on T", "75歳以上の世帯員数", "members aged 75+", "pair_8050", NEVER
+            "n_75plus",
+            (R,),
+            "on T",
+            "75歳以上の世帯員数",
+            "members aged 75+",
+            "pair_8050",
+            NEVER,
+            phrase=fmt(
+                "75歳以上{v}人", "{v} aged 75+", zero=("75歳以上の世帯員なし", "no member aged 75+")
+            ),
         ),
         Feature(
             "n_preschool",
@@ -61,7 +79,9 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "preschool children (0-5)",
             "double_care_shape",
             NEVER,
-            phrase=fmt("未就学児{v}人", "{v} preschool children"),
+            phrase=fmt(
+                "未就学児{v}人", "{v} preschool children", zero=("未就学児なし", "no preschool child")
+            ),
         ),
         Feature(
             "n_school_age",
@@ -71,6 +91,11 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "school-age children (6-17)",
             "household_size",
             NEVER,
+            phrase=fmt(
+                "学齢期の子ども{v}人",
+                "{v} school-age children",
+                zero=("学齢期の子どもなし", "no school-age child"),
+            ),
         ),
         Feature(
             "n_carer_age_children",
@@ -80,6 +105,11 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "children aged 10-17",
             "child_carer_shape",
             NEVER,
+            phrase=fmt(
+                "10〜17歳の子ども{v}人",
+                "{v} children aged 10-17",
+                zero=("10〜17歳の子どもなし", "no child aged 10-17"),
+            ),
         ),
         Feature(
             "n_working_age",
@@ -89,6 +119,9 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "members aged 18-64",
             "household_size",
             NEVER,
+            phrase=fmt(
+                "18〜64歳{v}人", "{v} aged 18-64", zero=("18〜64歳の世帯員なし", "no member aged 18-64")
+            ),
         ),
         Feature(
             "n_able_adults",
@@ -98,6 +131,11 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "adults 18-64 without a certificate",
             "child_carer_shape",
             NEVER,
+            phrase=fmt(
+                "認定・手帳のない18〜64歳{v}人",
+                "{v} adults 18-64 without a certificate",
+                zero=("認定・手帳のない18〜64歳なし", "no adult 18-64 without a certificate"),
+            ),
         ),
         Feature(
             "oldest_age",
@@ -118,7 +156,12 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "alone_65",
             NEVER,
             kind="bool",
-            phrase=fmt("65歳以上の一人暮らし", "aged 65+ living alone", "bool"),
+            phrase=fmt(
+                "65歳以上の一人暮らし",
+                "aged 65+ living alone",
+                "bool",
+                zero=("65歳以上の一人暮らしではない", "not a person aged 65+ living alone"),
+            ),
         ),
         Feature(
             "pair_8050",
@@ -129,7 +172,12 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "pair_8050",
             NEVER,
             kind="bool",
-            phrase=fmt("75歳以上と40〜64歳の親子世帯", "a 75+ parent with a 40-64 child", "bool"),
+            phrase=fmt(
+                "75歳以上と40〜64歳の親子世帯",
+                "a 75+ parent with a 40-64 child",
+                "bool",
+                zero=("75歳以上と40〜64歳の親子世帯ではない", "not a 75+ parent with a 40-64 child"),
+            ),
         ),
         Feature(
             "three_generations",
@@ -140,6 +188,12 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "household_size",
             NEVER,
             kind="bool",
+            phrase=fmt(
+                "三世代同居",
+                "three generations",
+                "bool",
+                zero=("三世代同居ではない", "not three generations"),
+            ),
         ),
         Feature(
             "preschool_with_care_need",
@@ -154,6 +208,10 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
                 "未就学児と要介護・障害のある家族が同居",
                 "preschool child and a member needing care",
                 "bool",
+                zero=(
+                    "未就学児と要介護・障害のある家族の同居ではない",
+                    "no preschool child living with a member needing care",
+                ),
             ),
         ),
         Feature(
@@ -169,6 +227,10 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
                 "子どもと重い介護が必要な家族、大人は1人以下",
                 "a child, a heavily dependent member, at most one able adult",
                 "bool",
+                zero=(
+                    "子ども・重い介護が必要な家族・大人1人以下の組み合わせではない",
+                    "not a child with a heavily dependent member and at most one able adult",
+                ),
             ),
         ),
         Feature(
@@ -179,7 +241,11 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "members with heavy needs (care3+, physical 1-2, intellectual A, mental 1)",
             "heavy_care",
             NullPolicy.ZERO_WHEN_MISSING,
-            phrase=fmt("重い介護・障害のある家族{v}人", "{v} members with heavy needs"),
+            phrase=fmt(
+                "重い介護・障害のある家族{v}人",
+                "{v} members with heavy needs",
+                zero=("重い介護・障害のある家族なし", "no member with heavy needs"),
+            ),
         ),
         Feature(
             "max_ltc_level",
@@ -189,7 +255,12 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "highest long-term care level in the household",
             "heavy_care",
             NullPolicy.ZERO_WHEN_MISSING,
-            phrase=fmt("最も重い介護度 {v}", "highest care level {v}", "ltc"),
+            phrase=fmt(
+                "最も重い介護度 {v}",
+                "highest care level {v}",
+                "ltc",
+                zero=("要介護・要支援の認定なし", "no care-level certification"),
+            ),
         ),
         Feature(
             "certified_members",
@@ -199,6 +270,14 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "members certified care1+ or holding a disability certificate",
             "heavy_care",
             NullPolicy.ZERO_WHEN_MISSING,
+            phrase=fmt(
+                "要介護1以上・障害者手帳の家族{v}人",
+                "{v} members certified care1+ or with a disability certificate",
+                zero=(
+                    "要介護1以上・障害者手帳の家族なし",
+                    "no member certified care1+ or with a disability certificate",
+                ),
+            ),
         ),
         # ---- moves (recent_move_months)
         Feature(
@@ -214,6 +293,10 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
                 f"{span_ja(n)}以内に転入した65歳以上の一人暮らし",
                 f"moved in within {months_en(n)}, 65+, alone",
                 "bool",
+                zero=(
+                    f"{span_ja(n)}以内に転入した65歳以上の一人暮らしではない",
+                    f"not a person 65+ living alone who moved in within {months_en(n)}",
+                ),
             ),
         ),
         Feature(
@@ -225,7 +308,9 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "household_change",
             NEVER,
             phrase=fmt(
-                f"この{span_ja(n)}で{{v}}人が世帯に加わった", f"{{v}} joined in {months_en(n)}"
+                f"この{span_ja(n)}で{{v}}人が世帯に加わった",
+                f"{{v}} joined in {months_en(n)}",
+                zero=(f"この{span_ja(n)}に加わった世帯員なし", f"nobody joined in {months_en(n)}"),
             ),
         ),
         Feature(
@@ -237,7 +322,12 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "household_change",
             NullPolicy.ZERO_WHEN_SOURCE_PRESENT,
             phrase=fmt(
-                f"この{span_ja(n)}で{{v}}人が転出・死亡等", f"{{v}} left or died in {months_en(n)}"
+                f"この{span_ja(n)}で{{v}}人が転出・死亡等",
+                f"{{v}} left or died in {months_en(n)}",
+                zero=(
+                    f"この{span_ja(n)}に転出・死亡等した世帯員なし",
+                    f"nobody left or died in {months_en(n)}",
+                ),
             ),
         ),
         # ---- groups for the fairness audit (never model inputs)

@@ -12,7 +12,7 @@ import polars as pl
 from kizuki.calendar import month_start
 from kizuki.features.config import FeatureConfig
 from kizuki.features.context import Context
-from kizuki.features.phrases import fmt, months_en, recent_ja, span_ja
+from kizuki.features.phrases import GROWTH, fmt, months_en, recent_ja, signed, span_ja
 from kizuki.features.spec import Family, Feature, NullPolicy
 
 #: growth of the unpaid water balance is measured over this many months
@@ -34,7 +34,11 @@ def declare_tax(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "adults with no income declaration",
             "no_declaration",
             KEEP,
-            phrase=fmt("申告のない成人{v}人", "{v} adults with no declaration"),
+            phrase=fmt(
+                "申告のない成人{v}人",
+                "{v} adults with no declaration",
+                zero=("成人全員が申告済み", "every adult has declared"),
+            ),
         ),
         Feature(
             "all_adults_nontaxable",
@@ -45,7 +49,12 @@ def declare_tax(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "nontaxable",
             KEEP,
             kind="bool",
-            phrase=fmt("世帯全員が住民税非課税", "every adult tax-exempt", "bool"),
+            phrase=fmt(
+                "世帯全員が住民税非課税",
+                "every adult tax-exempt",
+                "bool",
+                zero=("住民税が課税されている成人がいる", "an adult pays resident tax"),
+            ),
         ),
         Feature(
             "household_income_yen",
@@ -55,7 +64,12 @@ def declare_tax(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "household total income",
             "nontaxable",
             KEEP,
-            phrase=fmt("世帯の合計所得{v}", "household income {v}", "yen"),
+            phrase=fmt(
+                "世帯の合計所得{v}",
+                "household income {v}",
+                "yen",
+                zero=("世帯の合計所得0円", "household income ¥0"),
+            ),
         ),
         Feature(
             "tax_arrears_yen",
@@ -65,7 +79,9 @@ def declare_tax(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "resident-tax arrears (household)",
             "tax_arrears",
             NullPolicy.ZERO_WHEN_SOURCE_PRESENT,
-            phrase=fmt("住民税滞納{v}", "tax arrears {v}", "yen"),
+            phrase=fmt(
+                "住民税滞納{v}", "tax arrears {v}", "yen", zero=("住民税の滞納なし", "no tax arrears")
+            ),
         ),
         Feature(
             "middle_member_no_income",
@@ -80,6 +96,10 @@ def declare_tax(cfg: FeatureConfig) -> tuple[Feature, ...]:
                 "40〜64歳の家族に所得・申告なし",
                 "a 40-64 member with no income or declaration",
                 "bool",
+                zero=(
+                    "所得・申告のない40〜64歳の家族はいない",
+                    "no 40-64 member without income or declaration",
+                ),
             ),
         ),
     )
@@ -126,7 +146,12 @@ def declare_water_payment(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "unpaid water balance (latest)",
             "water_arrears",
             KEEP,
-            phrase=fmt("水道料金の未納{v}", "unpaid water bill {v}", "yen"),
+            phrase=fmt(
+                "水道料金の未納{v}",
+                "unpaid water bill {v}",
+                "yen",
+                zero=("水道料金の未納なし", "no unpaid water bill"),
+            ),
         ),
         Feature(
             growth,
@@ -136,8 +161,13 @@ def declare_water_payment(cfg: FeatureConfig) -> tuple[Feature, ...]:
             f"growth of the unpaid water balance over {months_en(g)}",
             "water_arrears",
             KEEP,
-            phrase=fmt(
-                f"未納が{span_ja(g)}で{{v}}増加", f"unpaid up {{v}} in {months_en(g)}", "yen"
+            # a change: its sign in words (未納が3か月で7,295円減少), never "-7,295円増加"
+            phrase=signed(
+                f"未納が{span_ja(g)}で{{v}}{{dir}}",
+                f"unpaid {{dir}} {{v}} in {months_en(g)}",
+                "yen",
+                GROWTH,
+                zero=(f"未納は{span_ja(g)}で増減なし", f"unpaid unchanged over {months_en(g)}"),
             ),
         ),
         Feature(
@@ -148,7 +178,11 @@ def declare_water_payment(cfg: FeatureConfig) -> tuple[Feature, ...]:
             f"water stop notices in {months_en(s)}",
             "water_arrears",
             NullPolicy.ZERO_WHEN_SOURCE_PRESENT,
-            phrase=fmt("給水停止予告{v}回", "{v} stop notices"),
+            phrase=fmt(
+                "給水停止予告{v}回",
+                "{v} stop notices",
+                zero=(f"{recent_ja(s)}の給水停止予告なし", f"no stop notice in {months_en(s)}"),
+            ),
         ),
     )
 

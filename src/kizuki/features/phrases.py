@@ -1,8 +1,19 @@
-"""Words for features: reason phrases (``fmt``, ``pct_change``) and windows in words.
+"""Words for features: reason phrases (``fmt``, ``signed``, ``pct_change``) and windows in words.
 
-``fmt(ja, en, kind)`` / ``pct_change(ja, en)`` build a feature's ``phrase(value, lang)``:
-how a household's own value is written in a reason (None hides it). The window
-helpers write a configured number of months the way the texts need it, so that a
+``fmt(ja, en, kind)``, ``signed(ja, en, kind)`` and ``pct_change(ja, en)`` build a
+feature's ``phrase(value, lang)``: how a household's own value is written in a reason.
+A phrase states the value as it is, or hides it (None); it never states what the value
+is not:
+
+- a change keeps its sign in words, never as a minus sign: 「未納が3か月で7,295円減少」,
+  "unpaid down ¥7,295 in 3 months", 「前年同期比40%減」, 「欠席率がふだんより5%低下」;
+- a zero count or amount and a false flag are hidden unless the feature declares how they
+  read (``zero=(ja, en)``: 「水道料金の未納なし」, 「65歳以上の一人暮らしではない」), so that a
+  reason whose 気づき condition does not hold can still say what the household's value is;
+- a negative value of a feature that is not a change (a count, an amount, a rate) is never
+  written (hidden): only :func:`signed` and :func:`pct_change` write a direction.
+
+The window helpers write a configured number of months the way the texts need it, so that a
 changed window changes the text: ``recent_ja(3)`` is 直近3か月, ``recent_ja(12)`` 1年間,
 ``last_en(1)`` "last month", ``months_en(6)`` "6 months".
 """
@@ -24,21 +35,39 @@ LTC_JA = (
     "要介護5",
 )
 
+#: a pair of texts, Japanese and English
+Pair = tuple[str, str]
+
+#: sign words of a change (:func:`signed`): amounts grow or fall, rates rise or drop
+GROWTH: tuple[Pair, Pair] = (("増加", "up"), ("減少", "down"))
+RISE: tuple[Pair, Pair] = (("上昇", "up"), ("低下", "down"))
+
 
 def _num(v: object) -> float | None:
     try:
-        return None if v is None else float(v)  # type: ignore[arg-type]
+        x = None if v is None else float(v)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
+    return None if x is None or x != x else x  # NaN reads as missing
 
 
-def pct_change(ja: str, en: str) -> Phrase:
-    """A relative change as a phrase (``-0.4`` is 40%減 / down 40%); below 5% hidden."""
+def _pick(pair: Pair, lang: Lang) -> str:
+    return pair[0] if lang == "ja" else pair[1]
+
+
+def pct_change(ja: str, en: str, same: Pair | None = None) -> Phrase:
+    """A relative change as a phrase (``-0.4`` is 40%減 / down 40%).
+
+    Below 5% either way the change is hidden, or written as ``same`` (ja, en) when given
+    (「…ほぼ同じ」).
+    """
 
     def f(v: object, lang: Lang) -> str | None:
         x = _num(v)
-        if x is None or abs(x) < 0.05:
+        if x is None:
             return None
+        if abs(x) < 0.05:
+            return None if same is None else _pick(same, lang)
         p = round(abs(x) * 100)
         if lang == "ja":
             return f"{ja}{p}%{'減' if x < 0 else '増'}"
@@ -47,38 +76,88 @@ def pct_change(ja: str, en: str) -> Phrase:
     return f
 
 
-def fmt(ja: str, en: str, kind: str = "num") -> Phrase:
-    """Template phrase: ``{v}`` is replaced by the formatted value; None/0/False hide it.
+def _magnitude(x: float, kind: str, lang: Lang) -> str:
+    """A non-negative number written for ``kind`` (see :func:`fmt`)."""
+    if kind == "pct":
+        return f"{x * 100:.0f}%"
+    if kind == "yen":
+        return f"{x:,.0f}円" if lang == "ja" else f"¥{x:,.0f}"
+    if kind == "float1":
+        return f"{x:.1f}"
+    return f"{x:.0f}"
 
-    ``kind``: ``num`` (whole number), ``float1``, ``pct``, ``yen``, ``ltc`` (care level
-    index), ``aid`` (school aid 1/2) or ``bool`` (the text itself when true).
+
+def _is_zero(s: str) -> bool:
+    """True when a written magnitude rounds to nothing (「0円」, "¥0", "0%", "0.0")."""
+    return not any(ch in "123456789" for ch in s)
+
+
+def signed(
+    ja: str,
+    en: str,
+    kind: str = "num",
+    words: tuple[Pair, Pair] = GROWTH,
+    zero: Pair | None = None,
+) -> Phrase:
+    """A change with its direction in words: ``{v}`` is the size, ``{dir}`` the sign word.
+
+    ``words``: ((ja, en) for a rise, (ja, en) for a fall), e.g. :data:`GROWTH` (増加 /
+    減少, up / down) or :data:`RISE` (上昇 / 低下). ``kind`` writes the size as in
+    :func:`fmt` (``num``, ``float1``, ``pct``, ``yen``). A change that rounds to nothing is
+    hidden, or written as ``zero`` when given. Never a minus sign: ``-7295`` with
+    「未納が3か月で{v}{dir}」 is 「未納が3か月で7,295円減少」.
     """
 
     def f(v: object, lang: Lang) -> str | None:
-        if v is None or v is False:
+        x = _num(v)
+        if x is None:
+            return None
+        size = _magnitude(abs(x), kind, lang)
+        if _is_zero(size):
+            return None if zero is None else _pick(zero, lang)
+        word = _pick(words[0] if x > 0 else words[1], lang)
+        return (ja if lang == "ja" else en).format(v=size, dir=word)
+
+    return f
+
+
+def fmt(ja: str, en: str, kind: str = "num", zero: Pair | None = None) -> Phrase:
+    """Template phrase: ``{v}`` is replaced by the formatted value.
+
+    ``kind``: ``num`` (whole number), ``float1``, ``pct``, ``yen``, ``ltc`` (care level
+    index), ``aid`` (school aid 1/2) or ``bool`` (the text itself when true). None is
+    hidden; 0 and False are hidden too unless ``zero`` (ja, en) says how they read
+    (「水道料金の未納なし」, 「65歳以上の一人暮らしではない」). A negative value is never
+    written (these are counts, amounts and rates; a change uses :func:`signed`).
+    """
+
+    def f(v: object, lang: Lang) -> str | None:
+        x = _num(v)  # a flag reads as 1 / 0
+        if x is None:
             return None
         if kind == "bool":
-            return ja if lang == "ja" else en
-        x = _num(v)
-        if x is None or x == 0:
+            if x != 0:
+                return ja if lang == "ja" else en
+            return None if zero is None else _pick(zero, lang)
+        if x < 0:
             return None
-        if kind == "pct":
-            s = f"{x * 100:.0f}%"
-        elif kind == "yen":
-            s = f"{x:,.0f}円" if lang == "ja" else f"¥{x:,.0f}"
-        elif kind == "ltc":
+        if kind == "ltc":
             i = int(x)
+            if i == 0 or i >= len(LTC_JA):
+                return None if i != 0 or zero is None else _pick(zero, lang)
             s = LTC_JA[i] if lang == "ja" else LTC_LEVELS[i]
         elif kind == "aid":
+            if x not in (1, 2):
+                return None if x != 0 or zero is None else _pick(zero, lang)
             s = (
                 ("準要保護" if x == 1 else "要保護")
                 if lang == "ja"
                 else ("semi" if x == 1 else "full")
             )
-        elif kind == "float1":
-            s = f"{x:.1f}"
         else:
-            s = f"{x:.0f}"
+            s = _magnitude(x, kind, lang)
+            if x == 0:
+                return None if zero is None else _pick(zero, lang)
         return (ja if lang == "ja" else en).format(v=s)
 
     return f

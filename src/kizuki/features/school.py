@@ -16,7 +16,7 @@ import polars as pl
 from kizuki.calendar import month_start
 from kizuki.features.config import FeatureConfig
 from kizuki.features.context import Context
-from kizuki.features.phrases import fmt, last_en, months_en, recent_ja, span_ja
+from kizuki.features.phrases import RISE, fmt, last_en, months_en, recent_ja, signed, span_ja
 from kizuki.features.spec import Family, Feature, NullPolicy, no_phrase
 
 AID = {"none": 0, "semi": 1, "full": 2}
@@ -55,7 +55,12 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             f"absence rate, {last_en(w)} (highest child)",
             "absence",
             KEEP,
-            phrase=fmt(f"{recent_ja(w)}の欠席率{{v}}", f"absent {{v}} of days {_over_en(w)}", "pct")
+            phrase=fmt(
+                f"{recent_ja(w)}の欠席率{{v}}",
+                f"absent {{v}} of days {_over_en(w)}",
+                "pct",
+                zero=(f"{recent_ja(w)}の欠席率0%", f"absent 0% of days {_over_en(w)}"),
+            )
             if phrase
             else no_phrase,
         )
@@ -72,8 +77,13 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             f"rise in absence ({w3}-month rate minus {w12}-month rate)",
             "absence",
             KEEP,
-            phrase=fmt(
-                "欠席率がふだんより{v}上昇", "absence up {v} on the child's own past", "pct"
+            # a change: its sign in words (欠席率がふだんより5%低下), never "-5%上昇"
+            phrase=signed(
+                "欠席率がふだんより{v}{dir}",
+                "absence {dir} {v} on the child's own past",
+                "pct",
+                RISE,
+                zero=("欠席率はふだんと同じ", "absence as in the child's own past"),
             ),
         ),
         Feature(
@@ -84,7 +94,12 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             f"late or leaving early, {last_en(w3)}",
             "absence",
             KEEP,
-            phrase=fmt("遅刻・早退率{v}", "late or early {v} of days", "pct"),
+            phrase=fmt(
+                "遅刻・早退率{v}",
+                "late or early {v} of days",
+                "pct",
+                zero=("遅刻・早退率0%", "late or early 0% of days"),
+            ),
         ),
         Feature(
             "absent_days_school_year",
@@ -94,7 +109,11 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "days absent this school year (highest child)",
             "long_absence",
             KEEP,
-            phrase=fmt("今年度の欠席{v}日", "{v} days absent this school year"),
+            phrase=fmt(
+                "今年度の欠席{v}日",
+                "{v} days absent this school year",
+                zero=("今年度の欠席0日", "0 days absent this school year"),
+            ),
         ),
         Feature(
             "long_absence_pace",
@@ -104,7 +123,11 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             f"projected days absent over the school year ({days}+ is 長期欠席)",
             "long_absence",
             KEEP,
-            phrase=fmt("年間{v}日の欠席ペース", "on pace for {v} days absent"),
+            phrase=fmt(
+                "年間{v}日の欠席ペース",
+                "on pace for {v} days absent",
+                zero=("年間0日の欠席ペース", "on pace for 0 days absent"),
+            ),
         ),
         Feature(
             "school_aid_level",
@@ -114,7 +137,9 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             "school-cost aid (1 semi, 2 full)",
             "school_aid",
             KEEP,
-            phrase=fmt("就学援助（{v}）", "school aid ({v})", "aid"),
+            phrase=fmt(
+                "就学援助（{v}）", "school aid ({v})", "aid", zero=("就学援助なし", "no school aid")
+            ),
         ),
     )
 

@@ -55,7 +55,7 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             f"mean monthly water use, {last_en(k)} (m³)",
             "water_level",
             KEEP,
-            phrase=fmt("月{v}m³", "{v} m³ a month", "float1"),
+            phrase=fmt("月{v}m³", "{v} m³ a month", "float1", zero=("月0m³", "0 m³ a month")),
         ),
         Feature(
             "water_change_yoy",
@@ -68,6 +68,10 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             phrase=pct_change(
                 f"水道使用量が{recent_ja(k)}で前年同期比",
                 f"water use over {months_en(k)} vs a year ago",
+                same=(
+                    f"水道使用量が{recent_ja(k)}で前年同期とほぼ同じ",
+                    f"water use over {months_en(k)} about as a year ago",
+                ),
             ),
         ),
         Feature(
@@ -78,7 +82,11 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             f"latest month's water use vs the household's {h}-month median",
             "water_drop",
             KEEP,
-            phrase=pct_change("最新月の水道使用量がふだんより", "latest water use vs usual"),
+            phrase=pct_change(
+                "最新月の水道使用量がふだんより",
+                "latest water use vs usual",
+                same=("最新月の水道使用量がふだんとほぼ同じ", "latest water use about as usual"),
+            ),
         ),
         Feature(
             low,
@@ -88,7 +96,11 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             f"months in the last {c} with use under {sen} of usual",
             "water_drop",
             NullPolicy.ZERO_WHEN_SOURCE_PRESENT,
-            phrase=fmt(f"ふだんの{sja}未満の月が{{v}}回", f"{{v}} months under {sen} of usual"),
+            phrase=fmt(
+                f"ふだんの{sja}未満の月が{{v}}回",
+                f"{{v}} months under {sen} of usual",
+                zero=(f"ふだんの{sja}未満の月なし", f"no month under {sen} of usual"),
+            ),
         ),
         Feature(
             "water_per_person",
@@ -98,7 +110,12 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             f"mean monthly water use per member, {last_en(k)} (m³)",
             "water_level",
             KEEP,
-            phrase=fmt("1人あたり月{v}m³", "{v} m³ a month per member", "float1"),
+            phrase=fmt(
+                "1人あたり月{v}m³",
+                "{v} m³ a month per member",
+                "float1",
+                zero=("1人あたり月0m³", "0 m³ a month per member"),
+            ),
             derive=pl.when(pl.col("n_members") > 0).then(
                 pl.col("water_recent") / pl.col("n_members")
             ),
@@ -111,7 +128,11 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
             f"months in the last {c} with almost the same use as the month before (a flat line)",
             "water_drop",
             NullPolicy.ZERO_WHEN_SOURCE_PRESENT,
-            phrase=fmt("使用量に動きのない月が{v}回", "{v} flat months"),
+            phrase=fmt(
+                "使用量に動きのない月が{v}回",
+                "{v} flat months",
+                zero=("使用量に動きのない月なし", "no flat month"),
+            ),
         ),
         Feature(
             cv,

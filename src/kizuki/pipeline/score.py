@@ -725,9 +725,9 @@ def default_components(
     Out: :class:`Components`.
     """
     from kizuki.checklist import Checklist
-    from kizuki.explain import CatalogTexts, ItemText
+    from kizuki.explain import checklist_texts
     from kizuki.features.build import build_features
-    from kizuki.features.registry import feature_items, feature_specs
+    from kizuki.features.registry import feature_items
 
     def features(tables: Mapping[str, pl.LazyFrame], as_of: date) -> pl.DataFrame:
         return build_features(tables, as_of, feat_cfg)
@@ -752,18 +752,9 @@ def default_components(
         return Checklist(ck_cfg)
 
     def texts() -> ReasonTexts:
-        groups = ck_cfg.groups
-        items = {
-            i.id: ItemText(i.ja, i.en, groups[i.group].ja, groups[i.group].en) for i in ck_cfg.items
-        }
-        formatters = {
-            f.name: {
-                "ja": (lambda v, f=f: f.phrase(v, "ja")),
-                "en": (lambda v, f=f: f.phrase(v, "en")),
-            }
-            for f in feature_specs(feat_cfg)
-        }
-        return CatalogTexts(items=items, formatters=formatters)
+        # item texts, neutral forms and the checklist's own rules: a reason asserts an item
+        # only for a household whose rule holds
+        return checklist_texts(feat_cfg, ck_cfg)
 
     return Components(
         load=lambda path: load_drop_input(path, rules, warn),

@@ -24,6 +24,9 @@ REASON_STRUCT = pl.Struct(
         "text_en": pl.String,
         "contribution": pl.Float64,
         "issues": pl.List(pl.String),
+        # the item's checklist rule holds for the household: label/text assert it (else
+        # they are the item's neutral description with the household's values)
+        "holds": pl.Boolean,
     }
 )
 

@@ -146,7 +146,7 @@ def _note_sheet(wb: Any, data: ReportData, lang: Lang) -> None:
         ws.write_string(r, 1, v, wrap)
     r = len(rows) + 1
     ws.write_string(r, 0, w.note_heading, bold)
-    for key in ("note_what", "note_not", "note_person", "note_blind"):
+    for key in ("note_what", "note_not", "note_reasons", "note_person", "note_blind"):
         ws.write_string(r, 1, w[key], wrap)
         ws.set_row(r, 36)
         r += 1

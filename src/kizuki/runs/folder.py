@@ -136,13 +136,25 @@ class RunFolder:
         )
 
     def reasons(self) -> pl.DataFrame:
-        """item, label_ja, label_en: one row per reason listed on the shortlist."""
+        """item, label_ja, label_en: one row per reason listed on the shortlist (each item
+        named by its own wording where any listed household meets it)."""
         sl = self.shortlist
         if "reasons" not in sl.columns or sl.height == 0:
             return pl.DataFrame(
                 schema={"item": pl.String, "label_ja": pl.String, "label_en": pl.String}
             )
         r = sl.select(pl.col("reasons").explode()).drop_nulls().unnest("reasons")
+        if "holds" in r.columns:
+            # an item is named by its own wording (from a household that meets it), not by
+            # the neutral form written for households that do not
+            r = r.with_columns(
+                pl.col(c)
+                .sort_by(pl.col("holds").fill_null(False), descending=True)
+                .first()
+                .over("item")
+                for c in ("label_ja", "label_en")
+                if c in r.columns
+            )
         cols = [c for c in ("item", "label_ja", "label_en") if c in r.columns]
         r = r.select(cols)
         for c in ("label_ja", "label_en"):

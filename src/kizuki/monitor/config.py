@@ -94,6 +94,7 @@ class QualityConfig(StrictModel):
     missing_share_increase: float = Field(0.2, gt=0, le=1)
     district_min_households: int = Field(10, ge=1)
     code_min_count: int = Field(10, ge=1)
+    code_appeared_min_count: int = Field(5, ge=1)
 
 
 class StabilityConfig(StrictModel):

@@ -179,11 +179,11 @@ def _quality(result: MonitorResult, w: Words, lang: str, labels: Labels) -> dict
                 r["code"],
                 num(r["ref_count"]),
                 num(r["cur_count"]),
-                w[r["status"]],
+                w[r["status"]] if r["alert"] else w.appeared_note,
             ]
             for r in changed.iter_rows(named=True)
         ],
-        ["alarm"] * changed.height,
+        ["alarm" if r["alert"] else "" for r in changed.iter_rows(named=True)],
     )
     cov_rows, cov_classes = [], []
     for r in q.coverage.iter_rows(named=True):

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import polars as pl
@@ -241,3 +243,29 @@ def test_feature_edges_sit_between_reference_values() -> None:
     flags = Encoded("numeric", np.array([0.0] * 50 + [1.0] * 50))
     assert fit_feature(flags, 10, 1.0).edges == (0.5, 1.5)  # a bin for values above the max
     assert fit_feature(Encoded("numeric", np.full(3, np.nan)), 10).edges == ()
+
+
+SCHOOL = ("absence_rate_1m", "absence_rate_3m", "absence_rate_12m", "late_rate_3m", "absence_trend")
+
+
+@pytest.mark.slow
+def test_a_synthetic_village_across_a_falling_school_calendar(
+    village_drop: Path, tmp_path: Path, factory: ModuleType
+) -> None:
+    """The synthetic village (kizuki.synth, its own school calendar) scored at 2026-07-31
+    and 2026-08-31: the school windows fall from 73 to 56 school days (3 months) and from
+    35 to 16 (1 month, the summer break), every rate's denominator changes, the children
+    do not. No school feature alarms, overall or in a district."""
+    from kizuki.monitor.compare import compare_runs
+    from kizuki.runs import read_run
+
+    ref = factory.run_from_drop(village_drop, dt.date(2026, 7, 31), tmp_path / "ref")
+    cur = factory.run_from_drop(village_drop, dt.date(2026, 8, 31), tmp_path / "cur")
+    ref_run, cur_run = read_run(ref), read_run(cur)
+    late = ref_run.features["late_rate_3m"].drop_nulls().to_numpy() * 73
+    assert np.mean(np.abs(late - np.round(late)) < 1e-9) > 0.9  # mostly k / 73 school days
+    result = compare_runs(ref_run, cur_run, load_monitor_config())
+    school = result.drift.filter(pl.col("name").is_in(SCHOOL))
+    assert school.height == len(SCHOOL) * 4  # overall and in each of the three districts
+    assert school.filter("alarm").height == 0, school.filter("alarm").select("name", "district", "psi")
+    assert not [a for a in result.alerts if any(a.subject.startswith(n) for n in SCHOOL)]

@@ -269,3 +269,7 @@ def test_a_synthetic_village_across_a_falling_school_calendar(
     assert school.height == len(SCHOOL) * 4  # overall and in each of the three districts
     assert school.filter("alarm").height == 0, school.filter("alarm").select("name", "district", "psi")
     assert not [a for a in result.alerts if any(a.subject.startswith(n) for n in SCHOOL)]
+
+
+def test_a_count_with_a_stray_fraction_is_still_a_count() -> None:
+    assert lattice_step(np.array([0.0, 1.0, 2.0, 3.0] * 100 + [np.pi])) == 1.0

@@ -205,10 +205,11 @@ def lattice_step(values: np.ndarray, max_denominator: int = 1000) -> float | Non
       ``max_denominator``, e.g. absent days / school days, or such a rate times a whole
       number): the spacing s = g / m of the coarsest lattice 1/m that holds at least
       :data:`LATTICE_COVERAGE` of the rows off whole numbers (g: the largest whole
-      number dividing the numerators k·m/n of as many rows, see :func:`_numerator_step`). Children who joined mid-window (k/21 among
-      k/35) do not make the lattice finer; when no such m exists (children of schools
-      with different calendars: k/51 … k/54 in equal shares), 1 / the 90th percentile
-      of the denominators — about the finest lattice in use;
+      number dividing the numerators k·m/n of as many rows, :func:`_numerator_step`).
+      Children who joined mid-window (k/21 among k/35) do not make the lattice finer;
+      when no such m exists (children of schools with different calendars: k/51 …
+      k/54 in equal shares), 1 / the 90th percentile of the denominators — about the
+      finest lattice in use;
     - anything else, or no value at all: None.
     """
     x = values[~np.isnan(values)]
@@ -225,6 +226,8 @@ def lattice_step(values: np.ndarray, max_denominator: int = 1000) -> float | Non
     if rows[dens == 0].sum() > 0.01 * x.size:
         return None
     frac = ~whole & (dens > 0)
+    if not np.any(frac):
+        return 1.0  # whole numbers but for a few values off any lattice
     v, w, d = distinct[frac], rows[frac], dens[frac]
     need = LATTICE_COVERAGE * w.sum()
     for m in range(2, max_denominator + 1):

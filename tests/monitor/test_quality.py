@@ -12,6 +12,7 @@ import polars as pl
 from kizuki.monitor.config import QualityConfig
 from kizuki.monitor.quality import (
     category_checks,
+    code_notes,
     code_rows,
     coverage_checks,
     coverage_features,
@@ -123,7 +124,8 @@ def test_codes_that_appear_or_vanish_in_the_features(factory: ModuleType) -> Non
         .otherwise(pl.col("district"))
         .alias("district"),
     )
-    rows, alerts = category_checks(ref, cur, Q)
+    # every appearance an alert (a minimum of one household, as before the minimum existed)
+    rows, alerts = category_checks(ref, cur, QualityConfig(code_appeared_min_count=1))
     got = {(a.check, a.subject) for a in alerts}
     assert got == {
         ("code_appeared", "hh_type=elderly_pair"),
@@ -131,6 +133,31 @@ def test_codes_that_appear_or_vanish_in_the_features(factory: ModuleType) -> Non
         ("code_appeared", "district=新地区"),
     }
     assert all(r["source"] == "features" for r in rows)
+    # under the default minimum (5) the new district of 4 households is a note, not an alert
+    rows, alerts = category_checks(ref, cur, Q)
+    assert {(a.check, a.subject) for a in alerts} == got - {("code_appeared", "district=新地区")}
+    new = next(r for r in rows if r["code"] == "新地区")
+    assert (new["status"], new["alert"], new["cur_count"]) == ("appeared", False, 4)
+    (note,) = code_notes(rows, Q.code_appeared_min_count)
+    assert "features.district" in note and "4 households" in note and "note" in note
+
+
+def test_a_new_code_needs_the_minimum_count_to_alert() -> None:
+    ref = {("residents", "relation"): {"head": 500, "child": 300}}
+    one = {("residents", "relation"): {"head": 500, "child": 299, "grandparent": 1}}
+    many = {("residents", "relation"): {"head": 495, "child": 300, "grandparent": 5}}
+    rows, alerts = code_rows("drop", ref, one, 10, appeared_min_count=5)
+    assert alerts == []
+    assert [(r["code"], r["status"], r["alert"]) for r in rows if r["status"]] == [
+        ("grandparent", "appeared", False)
+    ]
+    assert code_notes(rows, 5) == [
+        "note: residents.relation: code grandparent appeared in 1 row (none in the reference), "
+        "fewer than quality.code_appeared_min_count = 5: a note, not an alert"
+    ]
+    rows, alerts = code_rows("drop", ref, many, 10, appeared_min_count=5)
+    assert [(a.check, a.subject) for a in alerts] == [("code_appeared", "residents.relation=grandparent")]
+    assert code_notes(rows, 5) == []
 
 
 def test_a_rare_code_missing_by_chance_does_not_count_as_vanished() -> None:

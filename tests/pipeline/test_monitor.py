@@ -98,9 +98,11 @@ def test_monitor_on_runs_whose_drops_were_deleted_reports_codes_that_appear_or_v
     runs: dict[str, Path], tmp_path: Path
 ) -> None:
     assert not read_run(runs["ref"]).drop_path.exists()  # type: ignore[union-attr]
-    summary = run_monitor(
-        runs["ref"], runs["cur"], tmp_path / "m", config=load_monitor_config(), track=False
-    )
+    config = load_monitor_config()
+    # 3 rows of a new valid code: an alert only under a minimum of at most 3 (default 5: a note)
+    quality = config.quality.model_copy(update={"code_appeared_min_count": 3})
+    config = config.model_copy(update={"quality": quality})
+    summary = run_monitor(runs["ref"], runs["cur"], tmp_path / "m", config=config, track=False)
     got = {(a.check, a.subject) for a in summary.alerts}
     assert ("code_vanished", "residents.sex=M") in got
     assert ("code_appeared", "residents.nationality=foreign") in got

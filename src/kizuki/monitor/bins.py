@@ -8,6 +8,22 @@ category (sorted), one for missing, one for "unseen" (values absent from the
 reference). Bin labels never carry a value from the data: numeric bins are labelled
 by the reference percentile range they cover.
 
+Features and scores move those quantile edges off the reference's own values, because
+a quantile edge *is* a reference value and a block of tied households sitting on it
+crosses it at the smallest change:
+
+- scores (:func:`fit` with ``min_width``): log-odds bins at least ``min_width`` wide,
+  edges midway between neighbouring distinct values;
+- features (:func:`fit_feature`): edges midway between neighbouring distinct reference
+  values; a feature whose values lie on a lattice (:func:`lattice_step`: integer
+  counts, or ratios of small integers such as absent days / school days) gets its edges
+  on the half-steps of the COARSER of the two runs' lattices instead. A rate of k/54
+  one month is k/51 the next when the month has fewer school days: nothing about the
+  household changed, but every k/54 of the reference has moved. On the half-steps of the
+  coarser lattice each household's value stays in the bin of its lattice point
+  (exact zero keeps a bin of its own), so a change of denominator is not a shift,
+  while a real change (a rate up by a step or more) still crosses edges.
+
 Work happens on numpy arrays: a column pair is encoded once (:func:`encode_pair`:
 floats with NaN, or integer codes into a vocabulary shared by both runs, -1 missing);
 slices of the encoded arrays (e.g. one district) are binned without touching polars.
@@ -152,6 +168,147 @@ def _spread(distinct: np.ndarray, edges: np.ndarray, min_width: float) -> np.nda
     if kept and float(distinct[-1]) - kept[-1] < min_width:
         kept.pop()
     return np.asarray(kept, dtype=float)
+
+
+#: values checked first, to tell a continuous column from a lattice quickly
+_PROBE = 64
+
+
+def _denominators(values: np.ndarray, max_denominator: int) -> np.ndarray:
+    """Per value, the smallest n ≤ ``max_denominator`` with value·n an integer (0: none).
+
+    "An integer" allows for the rounding of a float division (relative 1e-9)."""
+    out = np.zeros(values.size, dtype=np.int64)
+    todo = np.arange(values.size)
+    for n in range(1, max_denominator + 1):
+        m = values[todo] * n
+        ok = np.abs(m - np.round(m)) <= 1e-9 * np.maximum(1.0, np.abs(m))
+        out[todo[ok]] = n
+        todo = todo[~ok]
+        if todo.size == 0:
+            break
+    return out
+
+
+#: share of a column's off-integer rows that the lattice found must hold
+LATTICE_COVERAGE = 0.9
+
+
+def lattice_step(values: np.ndarray, max_denominator: int = 1000) -> float | None:
+    """The spacing of the lattice a column's values lie on, or None for a continuous column.
+
+    In: values (float, NaN for missing), the largest denominator that still counts as a
+    "small integer". Out:
+
+    - integer values (counts, levels, yen, flags): 1.0;
+    - ratios of small integers (at least 99% of the rows are k/n with n ≤
+      ``max_denominator``, e.g. absent days / school days, or such a rate times a whole
+      number): the spacing s = g / m of the coarsest lattice 1/m that holds at least
+      :data:`LATTICE_COVERAGE` of the rows off whole numbers (g: the largest whole
+      number dividing the numerators k·m/n of as many rows, :func:`_numerator_step`).
+      Children who joined mid-window (k/21 among k/35) do not make the lattice finer;
+      when no such m exists (children of schools with different calendars: k/51 …
+      k/54 in equal shares), 1 / the 90th percentile of the denominators — about the
+      finest lattice in use;
+    - anything else, or no value at all: None.
+    """
+    x = values[~np.isnan(values)]
+    if x.size == 0:
+        return None
+    distinct, rows = np.unique(x, return_counts=True)
+    whole = distinct == np.round(distinct)
+    if np.all(whole):
+        return 1.0
+    probe = distinct[:: max(1, distinct.size // _PROBE)][:_PROBE]
+    if np.mean(_denominators(probe, max_denominator) == 0) > 0.5:
+        return None
+    dens = _denominators(distinct, max_denominator)
+    if rows[dens == 0].sum() > 0.01 * x.size:
+        return None
+    frac = ~whole & (dens > 0)
+    if not np.any(frac):
+        return 1.0  # whole numbers but for a few values off any lattice
+    v, w, d = distinct[frac], rows[frac], dens[frac]
+    need = LATTICE_COVERAGE * w.sum()
+    for m in range(2, max_denominator + 1):
+        on = m % d == 0  # v·m is whole exactly when v's reduced denominator divides m
+        if w[on].sum() >= need:
+            return _numerator_step(np.round(v[on] * m).astype(np.int64), w[on]) / m
+    order = np.argsort(d)
+    cum = np.cumsum(w[order])
+    return 1.0 / float(d[order][np.searchsorted(cum, 0.9 * cum[-1])])
+
+
+def _numerator_step(numerators: np.ndarray, rows: np.ndarray) -> int:
+    """The largest g dividing the numerators of at least :data:`LATTICE_COVERAGE` of the
+    rows (a rate times 200 over 19 days lies on multiples of 40/19; a few children with
+    76 days, on 50/19, do not make the lattice 10/19)."""
+    top = int(abs(numerators[np.argmax(rows)])) or 1
+    need = LATTICE_COVERAGE * rows.sum()
+    for g in sorted(
+        {f for i in range(1, int(top**0.5) + 1) if top % i == 0 for f in (i, top // i)},
+        reverse=True,
+    ):
+        if rows[numerators % g == 0].sum() >= need:
+            return g
+    return 1
+
+
+def shared_step(reference: Encoded, current: Encoded, max_denominator: int = 1000) -> float | None:
+    """The lattice step two runs' values are compared on: the coarser of their steps.
+
+    A run without a value is ignored; a column continuous in either run (or categorical)
+    gives None. Comparing a k/51 lattice with a k/54 one at the finer spacing would
+    count the change of denominator as a shift; at the coarser one it does not.
+    """
+    if reference.kind != "numeric" or current.kind != "numeric":
+        return None
+    steps = [
+        lattice_step(e.values, max_denominator)
+        for e in (reference, current)
+        if np.any(~np.isnan(e.values))
+    ]
+    if not steps or any(s is None for s in steps):
+        return None
+    return max(float(s) for s in steps if s is not None)
+
+
+def fit_feature(
+    reference: Encoded, n_bins: int, step: float | None = None, min_steps: int = 1
+) -> Bins:
+    """Bins of a feature, frozen from the reference (see module docstring).
+
+    In: the reference's encoded column, the number of quantile bins, the lattice step of
+    the column (the coarser of the two runs', :func:`lattice_step`; None: continuous),
+    and the least number of steps between two inner edges. Out: :class:`Bins`.
+
+    Quantile edges of the reference are moved off its values: on a lattice each edge
+    goes to the half-step above its lattice point, ``step · (round(q / step) + ½)``
+    (edges that meet merge; inner edges closer than ``min_steps`` steps are thinned);
+    otherwise to the midpoint between the edge and the next distinct reference value.
+    An edge at the reference maximum (a top block of at least one bin's share) stays
+    above that block: its bin catches values beyond anything the reference had.
+    Categorical columns are binned as by :func:`fit`.
+    """
+    if reference.kind == "categorical":
+        return fit(reference, n_bins)
+    x = reference.values[~np.isnan(reference.values)]
+    if x.size == 0:
+        return Bins("numeric", edges=())
+    qs = np.arange(1, n_bins) / n_bins
+    q = np.unique(np.quantile(x, qs, method="inverted_cdf"))
+    if step is not None and step > 0:
+        edges = np.unique(step * (np.round(q / step) + 0.5))
+        kept: list[float] = []
+        for e in edges:
+            if not kept or e - kept[-1] >= min_steps * step * (1 - 1e-9):
+                kept.append(float(e))
+        return Bins("numeric", edges=tuple(kept))
+    distinct = np.unique(x)
+    above = np.searchsorted(distinct, q, side="right")
+    nxt = distinct[np.minimum(above, distinct.size - 1)]
+    mids = np.where(above < distinct.size, (q + nxt) / 2, q)
+    return Bins("numeric", edges=tuple(float(e) for e in np.unique(mids)))
 
 
 def index(x: Encoded, bins: Bins) -> np.ndarray:

@@ -23,6 +23,7 @@ from kizuki.monitor.quality import (
     CODES_SCHEMA,
     QualityResult,
     category_checks,
+    code_notes,
     code_rows,
     coverage_checks,
     coverage_features,
@@ -164,7 +165,11 @@ def compare_runs(
     notes.append(note)
     if ref_c is not None and cur_c is not None:
         present = [k for k in cur_c if current.table_present(k[0])]
-        src_rows, a_src = code_rows("drop", ref_c, cur_c, config.quality.code_min_count, present)
+        src_rows, a_src = code_rows(
+            "drop", ref_c, cur_c, config.quality.code_min_count, present,
+            config.quality.code_appeared_min_count,
+        )
+    notes += code_notes(cat_rows + src_rows, config.quality.code_appeared_min_count)
     codes = pl.DataFrame(cat_rows + src_rows, schema=CODES_SCHEMA)
     coverage, a_cov = coverage_checks(ref_f, cur_f, coverage_features(reg), config.quality, gone)
     timings["quality"] = time.perf_counter() - t0

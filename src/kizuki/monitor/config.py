@@ -56,6 +56,8 @@ class DriftConfig(StrictModel):
     practical_psi: float = Field(0.25, gt=0)
     district_practical_psi: float = Field(0.25, gt=0)
     score_min_logit_width: float = Field(0.25, ge=0)
+    lattice_max_denominator: int = Field(1000, ge=1, le=100_000)
+    lattice_min_steps: int = Field(1, ge=1, le=100)
     alpha: float = Field(0.01, gt=0, lt=0.5)
     null_draws: int = Field(1000, ge=100, le=100_000)
     seed: int = 20261128
@@ -94,6 +96,7 @@ class QualityConfig(StrictModel):
     missing_share_increase: float = Field(0.2, gt=0, le=1)
     district_min_households: int = Field(10, ge=1)
     code_min_count: int = Field(10, ge=1)
+    code_appeared_min_count: int = Field(5, ge=1)
 
 
 class StabilityConfig(StrictModel):

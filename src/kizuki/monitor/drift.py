@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from kizuki.monitor.bins import Bins, Encoded, counts, encode_pair, fit
+from kizuki.monitor.bins import Bins, Encoded, counts, encode_pair, fit, fit_feature, shared_step
 from kizuki.monitor.config import DriftConfig
 from kizuki.monitor.nulltest import NullFit, confirm, psi_null
 
@@ -83,13 +83,16 @@ def make_test(
     config: DriftConfig,
     practical: float,
     min_width: float = 0.0,
+    bins: Bins | None = None,
 ) -> DriftTest:
-    """Freeze bins on ``reference``, count both samples, simulate the null.
+    """Freeze bins on ``reference`` (or use ``bins``), count both samples, simulate the null.
 
     A test is ``tested`` when both samples hold at least ``config.min_households`` rows.
-    ``min_width``: see :func:`kizuki.monitor.bins.fit` (scores only).
+    ``min_width``: see :func:`kizuki.monitor.bins.fit` (scores only); ``bins``: bins
+    already fitted (features: :func:`kizuki.monitor.bins.fit_feature`).
     """
-    bins = fit(reference, config.bins, min_width)
+    if bins is None:
+        bins = fit(reference, config.bins, min_width)
     return test_from_counts(
         kind,
         name,
@@ -170,6 +173,9 @@ def feature_tests(
     itself is tested overall only. A column present in one run only is compared with an
     all-missing column in the other (that is drift). Each column is encoded to numpy
     once; district subsets are slices of one sort by district.
+
+    Numeric bins: :func:`kizuki.monitor.bins.fit_feature`, with the lattice step both
+    runs share (found once per feature on the whole runs, used in every district).
     """
     names = feature_names(reference, current, config.exclude)
     per_district = (
@@ -187,22 +193,28 @@ def feature_tests(
     for name in names:
         like = reference if name in reference.columns else current
         ref, cur = encode_pair(_column(reference, name, like), _column(current, name, like))
+        step = shared_step(ref, cur, config.lattice_max_denominator)
         overall.append(
-            make_test("feature", name, None, ref, cur, config, config.practical(name, False))
+            make_test(
+                "feature", name, None, ref, cur, config, config.practical(name, False),
+                bins=fit_feature(ref, config.bins, step, config.lattice_min_steps),
+            )
         )
         if not per_district or name == "district":
             continue
         ref_sorted, cur_sorted = ref.take(ref_order), cur.take(cur_order)
         for d in districts:
+            ref_d = ref_sorted.take(ref_slices[d])
             local.append(
                 make_test(
                     "feature",
                     name,
                     d,
-                    ref_sorted.take(ref_slices[d]),
+                    ref_d,
                     cur_sorted.take(cur_slices[d]),
                     config,
                     config.practical(name, True),
+                    bins=fit_feature(ref_d, config.bins, step, config.lattice_min_steps),
                 )
             )
     return overall + local

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import cast
 
 import polars as pl
 
@@ -261,13 +262,21 @@ def code_rows(
     cur_counts: Mapping[tuple[str, str], Mapping[str, int]],
     min_count: int,
     present: Iterable[tuple[str, str]] | None = None,
+    appeared_min_count: int = 1,
 ) -> tuple[list[dict[str, object]], list[Alert]]:
     """Compare code counts per (table or "features", column): codes that appear or vanish.
 
-    A code *appears* when the reference had none and the current run has some; it
-    *vanishes* when the reference had at least ``min_count`` and the current run none.
-    ``present``: the (table, column) pairs that exist in the current run (a missing
-    table is reported by ``table_missing``, not as vanished codes).
+    A code *appears* when the reference had none and the current run has some; it is an
+    alert when the current run has at least ``appeared_min_count`` of it, else a note
+    (one resident with a valid code new to a village is not a fault; :func:`code_notes`
+    words it). It *vanishes* when the reference had at least ``min_count`` and the
+    current run none (a rarer code missing by chance is not marked). ``present``: the
+    (table, column) pairs that exist in the current run (a missing table is reported by
+    ``table_missing``, not as vanished codes). Counts are rows of a drop table, or
+    households for a feature column.
+
+    Out: one row per (table, column, code) of :data:`CODES_SCHEMA` (``alert``: whether
+    the change raised an alert), and the alerts.
     """
     rows: list[dict[str, object]] = []
     alerts: list[Alert] = []
@@ -285,6 +294,7 @@ def code_rows(
                 status = "appeared"
             elif rn >= min_count and cn == 0:
                 status = "vanished"
+            alert = status == "vanished" or (status == "appeared" and cn >= appeared_min_count)
             rows.append(
                 {
                     "source": source,
@@ -294,8 +304,11 @@ def code_rows(
                     "ref_count": rn,
                     "cur_count": cn,
                     "status": status,
+                    "alert": alert if status is not None else None,
                 }
             )
+            if not alert:
+                continue
             where = f"{table}.{column}" if source == "drop" else column
             subject = f"{where}={code}"
             if status == "appeared":
@@ -304,13 +317,33 @@ def code_rows(
                         "code_appeared", subject, {"where": where, "code": code, "cur_count": cn}
                     )
                 )
-            elif status == "vanished":
+            else:
                 alerts.append(
                     Alert(
                         "code_vanished", subject, {"where": where, "code": code, "ref_count": rn}
                     )
                 )
     return rows, alerts
+
+
+def code_notes(rows: Iterable[Mapping[str, object]], appeared_min_count: int) -> list[str]:
+    """One line per code that appeared too rarely for an alert (rows of :func:`code_rows`).
+
+    Names the column, the code and the count, and the setting that made it a note."""
+    out = []
+    for r in rows:
+        if r["status"] != "appeared" or r["alert"]:
+            continue
+        drop = r["source"] == "drop"
+        where = f"{r['table']}.{r['column']}" if drop else f"features.{r['column']}"
+        unit = "row" if drop else "household"
+        n = cast(int, r["cur_count"])
+        out.append(
+            f"note: {where}: code {r['code']} appeared in {n} {unit}{'s' if n != 1 else ''} "
+            f"(none in the reference), fewer than quality.code_appeared_min_count = "
+            f"{appeared_min_count}: a note, not an alert"
+        )
+    return out
 
 
 CODES_SCHEMA = {
@@ -321,17 +354,22 @@ CODES_SCHEMA = {
     "ref_count": pl.Int64,
     "cur_count": pl.Int64,
     "status": pl.String,  # appeared | vanished | null
+    "alert": pl.Boolean,  # the change raised an alert (false: a note); null without a change
 }
 
 
 def category_checks(
     reference: pl.DataFrame, current: pl.DataFrame, config: QualityConfig
 ) -> tuple[list[dict[str, object]], list[Alert]]:
-    """Codes of the features' string columns (district, hh_type, ...), households per code."""
+    """Codes of the features' string columns (district, hh_type, ...), households per code
+    (:func:`code_rows` under the configured minimums)."""
     cols = sorted(set(category_columns(reference)) | set(category_columns(current)))
     ref = {("features", c): _category_counts(reference, c) for c in cols}
     cur = {("features", c): _category_counts(current, c) for c in cols}
-    return code_rows("features", ref, cur, config.code_min_count)
+    return code_rows(
+        "features", ref, cur, config.code_min_count,
+        appeared_min_count=config.code_appeared_min_count,
+    )
 
 
 def coverage_features(registry: Iterable[Feature]) -> dict[str, list[str]]:

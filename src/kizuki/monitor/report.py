@@ -61,7 +61,11 @@ def method(result: MonitorResult) -> dict[str, Any]:
     return {
         "psi": "sum over bins of (cur_share - ref_share) * ln(cur_share / ref_share)",
         "bins": f"numeric: {c.bins} quantile bins of the reference (ties merged) + a missing bin; "
-        "categorical: reference categories + missing + unseen",
+        "feature edges midway between neighbouring distinct reference values, or for counts and "
+        "ratios of small integers (denominator <= "
+        f"{c.lattice_max_denominator}) on the half-steps of the coarser of the two runs' lattices "
+        f"(at least {c.lattice_min_steps} step(s) apart); score edges on log-odds, at least "
+        f"{c.score_min_logit_width:g} wide; categorical: reference categories + missing + unseen",
         "epsilon": c.epsilon,
         "epsilon_use": "share used for a bin that is empty in one run",
         "practical_psi": c.practical_psi,
@@ -179,11 +183,11 @@ def _quality(result: MonitorResult, w: Words, lang: str, labels: Labels) -> dict
                 r["code"],
                 num(r["ref_count"]),
                 num(r["cur_count"]),
-                w[r["status"]],
+                w[r["status"]] if r["alert"] else w.appeared_note,
             ]
             for r in changed.iter_rows(named=True)
         ],
-        ["alarm"] * changed.height,
+        ["alarm" if r["alert"] else "" for r in changed.iter_rows(named=True)],
     )
     cov_rows, cov_classes = [], []
     for r in q.coverage.iter_rows(named=True):
@@ -386,6 +390,7 @@ def _method_rows(result: MonitorResult) -> list[list[str]]:
             ("quality.missing_share_increase", q.missing_share_increase),
             ("quality.district_min_households", q.district_min_households),
             ("quality.code_min_count", q.code_min_count),
+            ("quality.code_appeared_min_count", q.code_appeared_min_count),
             ("stability.min_jaccard", s.min_jaccard),
             ("stability.min_spearman", s.min_spearman),
             ("reasons.practical_psi", result.config.reasons.practical_psi),

@@ -167,9 +167,7 @@ def _free(step: int, start: int) -> pl.Expr:
 def _candidates(tokens: pl.DataFrame) -> pl.DataFrame:
     """(i, num): every 12-digit candidate (forms a and b) with free ends."""
     digits4 = [(_at("kind", k) == _DIGITS) & (_at("n", k) == 4) for k in (0, 2, 4)]
-    seps = [
-        (_at("kind", k) == _SEP) & (_at("n", k) <= MAX_SEPARATORS) for k in (1, 3)
-    ]
+    seps = [(_at("kind", k) == _SEP) & (_at("n", k) <= MAX_SEPARATORS) for k in (1, 3)]
     whole = (pl.col("kind") == _DIGITS) & (pl.col("n") == 12)
     grouped = pl.all_horizontal(*digits4, *seps).fill_null(False)
     found = tokens.with_columns(

@@ -16,7 +16,8 @@ from kizuki.checklist import ChecklistConfig
 from kizuki.checklist.dictionary import dictionary_frame, dictionary_markdown
 from kizuki.features.build import build_features
 from kizuki.features.config import FeatureConfig
-from kizuki.io.atomic import write_bytes, write_parquet, write_text
+from kizuki.io.atomic import write_parquet, write_text
+from kizuki.io.csv_safe import write_csv
 from kizuki.io.drop import load_drop
 from kizuki.pipeline.progress import Progress, quiet
 
@@ -51,7 +52,6 @@ def run_features(
     write_parquet(out, frame)
     stem = out.with_suffix("")
     md = write_text(Path(f"{stem}.dictionary.md"), dictionary_markdown(checklist_config, feature_config))
-    csv = dictionary_frame(checklist_config, feature_config).write_csv()
-    table = write_bytes(Path(f"{stem}.dictionary.csv"), b"\xef\xbb\xbf" + csv.encode("utf-8"))
+    table = write_csv(Path(f"{stem}.dictionary.csv"), dictionary_frame(checklist_config, feature_config))
     progress(f"features: {frame.height:,} households x {frame.width - 3} features as of {as_of}")
     return FeaturesSummary(out=out, dictionary=(md, table), features=frame)

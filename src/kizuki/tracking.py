@@ -29,6 +29,7 @@ from types import TracebackType
 from typing import Any
 
 from kizuki.errors import ModelNotFound
+from kizuki.io.atomic import private_dirs, private_file
 from kizuki.io.model_files import DOCUMENT
 from kizuki.model import IssueModels, load_models
 
@@ -49,8 +50,7 @@ def tracking_uri() -> str:
     uri = os.environ.get("KIZUKI_TRACKING_URI")
     if uri:
         return uri
-    folder = Path.cwd() / "kizuki-tracking"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder = private_dirs(Path.cwd() / "kizuki-tracking")
     return f"sqlite:///{folder / 'mlflow.db'}"
 
 
@@ -71,6 +71,8 @@ def _mlflow() -> Any:
     for name in ("mlflow", "alembic", "sqlalchemy"):
         logging.getLogger(name).setLevel(logging.ERROR)
     uri = tracking_uri()
+    if uri.startswith("sqlite:///"):  # owner-only database (SQLite gives its journal the same mode)
+        private_file(Path(uri.removeprefix("sqlite:///")))
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     return mlflow

@@ -55,3 +55,17 @@ def test_private_dirs_and_file(tmp_path: Path, open_umask) -> None:
     os.chmod(db, 0o644)
     private_file(db)
     assert db.read_bytes() == b"data" and _mode(db) == 0o600
+
+
+def test_the_tracking_database_is_owner_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_umask
+) -> None:
+    from kizuki import tracking
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("KIZUKI_TRACKING_URI", raising=False)
+    assert tracking.champion_version() is None  # opens (creates) the default store
+    folder = tmp_path / "kizuki-tracking"
+    assert _mode(folder) == 0o700
+    assert _mode(folder / "mlflow.db") == 0o600
+    assert (folder / "mlflow.db").stat().st_size > 0

@@ -208,3 +208,16 @@ def test_validate_rejects_csv_is_inert_and_keeps_negative_numbers(
     for row in rows:
         for cell in row.values():
             assert not needs_quote(cell), repr(cell)
+
+
+def test_run_files_are_owner_only(run: tuple[Path, Path]) -> None:
+    import stat
+
+    out = run[1]
+    assert stat.S_IMODE(out.stat().st_mode) == 0o700
+    files = [p for p in out.rglob("*") if p.is_file()]
+    assert {"shortlist.csv", "shortlist.xlsx", "report.html", "manifest.json"} <= {
+        p.name for p in files
+    }
+    for p in files:
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600, p

@@ -35,7 +35,7 @@ from kizuki.contract.schema import TABLES
 from kizuki.errors import KizukiError
 from kizuki.explain import ReasonTexts
 from kizuki.explain.text import Lang
-from kizuki.io.atomic import write_parquet
+from kizuki.io.atomic import private_dirs, write_parquet
 from kizuki.io.files import file_digest
 from kizuki.pipeline.manifest import StageTimer, code_version, code_version_text, new_run_id
 from kizuki.pipeline.progress import Progress, quiet
@@ -175,7 +175,7 @@ def _prepare_out(layout: RunLayout, overwrite: bool) -> None:
         layout.manifest.unlink()
         if layout.rejects.is_dir():
             shutil.rmtree(layout.rejects)
-    out.mkdir(parents=True, exist_ok=True)
+    private_dirs(out)
 
 
 def run_score(

@@ -46,6 +46,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from kizuki.errors import KizukiError, ModelArtifactsMissing, ModelNotFound, StoreUnavailable
+from kizuki.io.atomic import private_dirs, private_file
 from kizuki.io.locks import pid_alive, wait_lock
 from kizuki.io.model_files import DOCUMENT
 from kizuki.io.sqlite_probe import sqlite_problem
@@ -84,7 +85,7 @@ def tracking_uri() -> str:
         return uri
     folder = Path.cwd() / "kizuki-tracking"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dirs(folder)
     except OSError as exc:
         raise StoreUnavailable(
             f"tracking store: the default folder {folder} cannot be created "
@@ -290,6 +291,7 @@ def _mlflow() -> Any:
     kind = store_kind(uri)
     if kind == "sqlite":
         sqlite_path(uri).parent.mkdir(parents=True, exist_ok=True)
+        private_file(sqlite_path(uri))  # owner-only database (its journal gets the same mode)
     mlflow.set_tracking_uri(uri)
     mlflow.set_registry_uri(uri)
     return mlflow

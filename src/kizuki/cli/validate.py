@@ -2,8 +2,10 @@
 
 Prints the report (rows read = kept + rejected per table, every violation with its
 count, never a value), writes ``report.json`` and ``rejects/<table>.parquet|csv``
-into ``--out`` (default ``./kizuki-validate/<drop name>/``; never inside the drop),
-and exits 0 when the drop is usable, 3 when it is refused.
+into ``--out`` (default ``./kizuki-validate/<drop name>/``; never inside the drop;
+what an earlier validation wrote there is removed first), and exits 0 when the drop is
+usable, 3 when it is refused, 2 for a usage error (``--reject-limit`` NaN or outside
+0 … 1, ``--out`` naming a file).
 """
 
 from __future__ import annotations
@@ -53,8 +55,9 @@ def register(app: typer.Typer) -> None:
             from kizuki.cli.common import missing_table_lines
             from kizuki.config.validation import load_validation_config
             from kizuki.io.drop import RefusedDrop
-            from kizuki.pipeline.validate import run_validate
+            from kizuki.pipeline.validate import check_reject_limit, run_validate
 
+            check_reject_limit(reject_limit, "reject-limit")  # NaN or outside 0 … 1: exit 2
             cfg = load_validation_config()
             limit = cfg.reject_limit if reject_limit is None else reject_limit
             target = out or Path("kizuki-validate") / drop.resolve().name

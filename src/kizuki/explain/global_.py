@@ -215,7 +215,8 @@ def write_global_explanations(
     validation date's), the feature → item map (default: the registry's), the sample size
     and seed.
     """
-    from kizuki.io.atomic import write_text, write_with
+    from kizuki.io.atomic import write_text
+    from kizuki.io.csv_safe import write_csv
 
     if feature_items is None:
         from kizuki.features.registry import REGISTRY
@@ -224,7 +225,7 @@ def write_global_explanations(
     folder.mkdir(parents=True, exist_ok=True)
     explanations = explain_issues(model, sample_households(X, sample, seed))
     table = item_importance(explanations, feature_items)
-    write_with(folder / "item_importance.csv", lambda tmp: table.write_csv(tmp))
+    write_csv(folder / "item_importance.csv", table, bom=False)
     write_text(folder / "item_importance.md", item_importance_markdown(table))
     for issue, e in explanations.items():
         beeswarm_png(e, folder / f"shap_beeswarm_{issue}.png")

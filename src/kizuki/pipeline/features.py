@@ -16,6 +16,7 @@ from kizuki.checklist import ChecklistConfig
 from kizuki.checklist.dictionary import dictionary_frame, dictionary_markdown
 from kizuki.features.build import build_features
 from kizuki.features.config import FeatureConfig
+from kizuki.io.csv_safe import csv_bytes
 from kizuki.io.drop import DoorRules, load_drop
 from kizuki.io.faults import PathFault, check_writable
 from kizuki.io.staging import write_together
@@ -66,9 +67,9 @@ def run_features(
         progress(f"features: WARNING table '{name}' is absent: its features are null")
     frame = build_features(loaded.tables, as_of, feature_config)
     md = dictionary_markdown(checklist_config, feature_config)
-    csv = dictionary_frame(checklist_config, feature_config).write_csv()
+    csv = csv_bytes(dictionary_frame(checklist_config, feature_config))
     # the three files are renamed into place only once all three are written
-    write_together({out: frame, md_path: md, csv_path: b"\xef\xbb\xbf" + csv.encode("utf-8")})
+    write_together({out: frame, md_path: md, csv_path: csv})
     progress(f"features: {frame.height:,} households x {frame.width - 3} features as of {as_of}")
     return FeaturesSummary(
         out=out,

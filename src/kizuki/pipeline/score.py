@@ -56,7 +56,7 @@ from kizuki.contract.schema import TABLES
 from kizuki.errors import FolderUnusable, KizukiError
 from kizuki.explain import ReasonTexts
 from kizuki.explain.text import Lang
-from kizuki.io.atomic import write_parquet
+from kizuki.io.atomic import private_dirs, write_parquet
 from kizuki.io.files import file_digest
 from kizuki.io.locks import folder_lock
 from kizuki.io.read import sha256_of
@@ -382,7 +382,7 @@ def run_score(
             _refuse_foreign(final)
         work = temp_sibling(final, INCOMPLETE, run_id)
         try:
-            work.mkdir(parents=True)
+            private_dirs(work)  # owner-only, like every folder kizuki creates
             summary = _score_into(
                 work,
                 final,

@@ -31,6 +31,7 @@ from kizuki.features.build import build_features
 from kizuki.features.config import FeatureConfig
 from kizuki.features.registry import feature_items, model_inputs
 from kizuki.io.atomic import write_text
+from kizuki.io.csv_safe import write_csv
 from kizuki.io.drop import DoorRules, LoadedDrop, load_drop
 from kizuki.io.files import read_parquet
 from kizuki.model.artifact import load_models, save_models
@@ -313,7 +314,7 @@ def train_and_register(
                 meta={"config_hash": chash, "inputs": inputs, "run_id": run.run_id},
             )
             run.log_artifact_dir(folder / "model", "model")
-            write_text(folder / "evaluation.csv", result.evaluation.write_csv())
+            write_csv(folder / "evaluation.csv", result.evaluation, bom=False)
             write_text(folder / "evaluation.md", evaluation_markdown(result.evaluation))
             write_text(folder / "reliability.md", reliability_markdown(result.reliability))
             for name in ("evaluation.csv", "evaluation.md", "reliability.md"):

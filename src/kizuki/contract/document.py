@@ -68,8 +68,9 @@ _STATUS: tuple[tuple[str, str, str], ...] = (
     (
         "§6 Command line",
         "implemented, except",
-        "`kizuki run` and `kizuki feedback import`, exit status 5 and exit status 4 for "
-        "every command: later issues (4 is used today by `monitor` and `audit`)",
+        "`kizuki run` and `kizuki feedback import` (later issues); exit status 5 and "
+        "\"already done\" are implemented for `kizuki score` (the run history of section 9 "
+        "brings them to `kizuki run`)",
     ),
     ("§7 Synthetic drops", "implemented", "contract v1"),
     ("§8 Outreach feedback: `visits`", "not yet", "v2: a later issue"),
@@ -721,21 +722,24 @@ def _command_line() -> list[str]:
         "",
         "| status | meaning | today |",
         "|---|---|---|",
-        "| 0 | done | implemented; \"already done\" (an identical completed run) comes with "
-        "section 9 |",
+        "| 0 | done | implemented; \"already done\": `kizuki score` into a folder holding a "
+        "complete run of the same inputs (the run history of section 9 extends it) |",
         "| 1 | unexpected failure: a bug, the only case with a traceback | implemented |",
-        "| 2 | usage error: a bad option or argument | implemented; today a configuration "
-        "that fails its checks also exits 2 |",
+        "| 2 | usage error: a bad option or argument | implemented |",
         "| 3 | input refused: the drop, a feedback file or a configuration | the drop "
         "(section 4, `drop.yaml`, a table the missing-table policy refuses to miss): "
-        "implemented; a configuration: exits 2 today; feedback files come with "
+        "implemented; a configuration file (unreadable, invalid, an unknown key): "
+        "implemented; a tracking store that cannot be used, found before any work: "
+        "implemented; feedback files come with "
         "section 8. A path kizuki cannot use (read-only or full disk, no permission, a "
         "file where a folder is expected or the reverse) also exits 3, in one line |",
         "| 4 | done, but a configured alert fired (drift, data quality, fairness) | "
         "`kizuki monitor` and `kizuki audit`; `validate`, `features`, `train` and `score` "
         "when a table whose missing-table policy is `alert` is absent; every command: "
         "not yet |",
-        "| 5 | not started: another run holds the lock | not yet (section 9) |",
+        "| 5 | not started: another run holds the lock | `kizuki score` (a lock beside its "
+        "run folder) and the report folders of `monitor` and `audit`; `kizuki run`: "
+        "section 9 |",
         "",
         "An interrupted command (Ctrl-C) exits 130. The tracking store is",
         "`KIZUKI_TRACKING_URI` when set, else a local default that needs no server.",

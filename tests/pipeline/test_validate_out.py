@@ -1,5 +1,6 @@
 """``kizuki validate --out``: an earlier validation's rejects never outlive its report; a
-file as --out and a NaN or out-of-range --reject-limit are usage errors (exit 2, one line)."""
+file as --out is refused like every path of the wrong kind (exit 3, one line, contract §6);
+a NaN or out-of-range --reject-limit is a usage error (exit 2, one line)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,27 @@ from kizuki.cli.main import app
 runner = CliRunner()
 
 
+#: the residents-only drops below declare their table (drop.yaml) and are validated with a
+#: missing-table policy that allows the other tables to be absent
+_LENIENT = "config_version: 1\nmissing_tables:\n" + "".join(
+    f"  {t}: allow\n" for t in ("tax", "care", "care_usage", "school", "utility", "outcomes")
+)
+
+
+def _declare(folder: Path) -> None:
+    from kizuki.contract.declaration import Declaration, TableBasis
+    from kizuki.io.drop import write_declaration
+
+    basis = TableBasis("テスト用システム", "kizuki の試験", "該当なし（試験用の作成データ）")
+    write_declaration(
+        folder, Declaration(2, "282065", "芦屋市", dt.date(2026, 9, 30), {"residents": basis})
+    )
+
+
 def _drop(folder: Path, bad_sex: int) -> Path:
     """A residents-only drop; ``bad_sex`` rows carry an unknown sex code (rejected)."""
     folder.mkdir(parents=True)
+    _declare(folder)
     n = 200
     pl.DataFrame(
         {
@@ -36,8 +55,13 @@ def _drop(folder: Path, bad_sex: int) -> Path:
 
 
 def _validate(drop: Path, out: Path, *extra: str):
+    config = drop.parent / f"{drop.name}-config"
+    config.mkdir(exist_ok=True)
+    (config / "validation.yaml").write_text(_LENIENT, encoding="utf-8")
     return runner.invoke(
-        app, ["validate", str(drop), "--out", str(out), "--reject-limit", "0.5", *extra]
+        app,
+        ["--config-dir", str(config), "validate", str(drop), "--out", str(out),
+         "--reject-limit", "0.5", *extra],
     )
 
 
@@ -57,11 +81,11 @@ def test_a_clean_drop_clears_the_rejects_of_the_one_before(tmp_path: Path) -> No
     assert stat.S_IMODE((out / "report.json").stat().st_mode) == 0o600
 
 
-def test_out_naming_a_file_is_a_usage_error(tmp_path: Path) -> None:
+def test_out_naming_a_file_is_refused_in_one_line(tmp_path: Path) -> None:
     target = tmp_path / "file"
     target.write_text("x")
     r = _validate(_drop(tmp_path / "a", bad_sex=1), target)
-    assert r.exit_code == 2
+    assert r.exit_code == 3
     assert (
         r.stderr.strip().startswith("kizuki: error: ") and len(r.stderr.strip().splitlines()) == 1
     )

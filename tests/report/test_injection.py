@@ -107,6 +107,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     components = dataclasses.replace(
         default_components(load_feature_config(), load_checklist_config()),
         model=lambda uri: LoadedModel(model, "models:/kizuki/1", 6),
+        resolve=None,  # the model is given here: no tracking store is asked for one
     )
     out = base / "run"
     run_score(

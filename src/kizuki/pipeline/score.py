@@ -284,7 +284,7 @@ def _differences(
 
 def _check_out(final: Path) -> None:
     if final.exists() and not final.is_dir():
-        raise RunRefused(f"score: --out {final} exists and is not a folder")
+        raise FolderUnusable(f"score: --out {final} is a file where a folder is expected")
 
 
 def _refuse_foreign(final: Path) -> None:

@@ -34,7 +34,10 @@ REJECTS = "rejects"
 
 
 class ValidateOutRefused(KizukiError):
-    """``validate --out`` names something that is not a folder (a usage error)."""
+    """``validate --out`` names something that is not a folder: refused like every path of
+    the wrong kind (exit 3, as :class:`kizuki.io.faults.PathFault`)."""
+
+    exit_code = 3
 
 
 def _own_files(out: Path) -> list[Path]:
@@ -55,10 +58,10 @@ def clear_validation(out: Path) -> None:
     if not out.exists():
         return
     if not out.is_dir():
-        raise ValidateOutRefused(f"validate: --out {out} exists and is not a folder")
+        raise ValidateOutRefused(f"validate: --out {out} is a file where a folder is expected")
     rejects = out / REJECTS
     if rejects.exists() and not rejects.is_dir():
-        raise ValidateOutRefused(f"validate: {rejects} exists and is not a folder")
+        raise ValidateOutRefused(f"validate: {rejects} is a file where a folder is expected")
     for path in _own_files(out):
         with contextlib.suppress(FileNotFoundError):
             path.unlink()
@@ -111,7 +114,7 @@ def run_validate(
     """
     check_reject_limit(reject_limit)
     if out.exists() and not out.is_dir():
-        raise ValidateOutRefused(f"validate: --out {out} exists and is not a folder")
+        raise ValidateOutRefused(f"validate: --out {out} is a file where a folder is expected")
     try:
         loaded = load_drop(
             drop,

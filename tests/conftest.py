@@ -119,6 +119,14 @@ def page_text() -> ModuleType:
 
 
 @pytest.fixture(scope="session")
+def check_reasons() -> ModuleType:
+    """benchmarks/check_reasons.py: reads a run folder and counts reasons that are not true."""
+    return _load_by_path(
+        "kizuki_check_reasons_script", Path(__file__).parents[1] / "benchmarks" / "check_reasons.py"
+    )
+
+
+@pytest.fixture(scope="session")
 def golden_text() -> Callable[[str], list[str]]:
     """name -> the lines of tests/pages/golden/<name>.txt (text of the old pages)."""
     folder = Path(__file__).parent / "pages" / "golden"

@@ -6,7 +6,6 @@ a sign contradicting their verb, and the reasons stay faithful to the model."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -20,17 +19,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "benchmarks" / "check_reasons.py"
-
-
-def _checker() -> ModuleType:
-    name = "kizuki_check_reasons_script"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, SCRIPT)
-        assert spec and spec.loader
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        spec.loader.exec_module(module)
-    return sys.modules[name]
 
 
 @pytest.fixture(scope="module")
@@ -70,8 +58,8 @@ def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.mark.slow
-def test_no_reason_asserts_what_is_not_so(run_dir: Path) -> None:
-    counts = _checker().check_run(run_dir)
+def test_no_reason_asserts_what_is_not_so(run_dir: Path, check_reasons: ModuleType) -> None:
+    counts = check_reasons.check_run(run_dir)
     assert counts.reasons > 0
     # both forms occur on a real run: the check is not vacuous
     assert 0 < counts.asserting < counts.reasons

@@ -119,6 +119,35 @@ def page_text() -> ModuleType:
 
 
 @pytest.fixture(scope="session")
+def tiny_model() -> Callable[..., object]:
+    """``tiny_model(n=300, train=200, rounds=10, seed=0)``: LightGBM models for every issue
+    fitted on random features (all model inputs, 20% positives), for tests that need a
+    real model artifact but not a good one. The first ``train`` rows train, the rest
+    calibrate."""
+    import numpy as np
+
+    from kizuki.contract.schema import ISSUES
+    from kizuki.features.registry import model_inputs
+    from kizuki.model.config import load_model_config
+    from kizuki.model.lgbm import IssueModels, TrainSet
+
+    def fit(n: int = 300, train: int = 200, rounds: int = 10, seed: int = 0) -> IssueModels:
+        rng = np.random.default_rng(seed)
+        feats = model_inputs()
+        X = rng.normal(size=(n, len(feats)))
+        y = (rng.random(n) < 0.2).astype(float)
+        raw = load_model_config().model_dump(mode="json")
+        raw["lightgbm"] |= {"max_rounds": rounds}
+        cfg = type(load_model_config()).model_validate(raw)
+        return IssueModels(feats, cfg).fit(
+            {i: TrainSet(X[:train], y[:train]) for i in ISSUES},
+            {i: TrainSet(X[train:], y[train:]) for i in ISSUES},
+        )
+
+    return fit
+
+
+@pytest.fixture(scope="session")
 def check_reasons() -> ModuleType:
     """benchmarks/check_reasons.py: reads a run folder and counts reasons that are not true."""
     return _load_by_path(

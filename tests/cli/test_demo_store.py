@@ -8,16 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from kizuki import tracking
-from kizuki.contract.schema import ISSUES
-from kizuki.features.registry import model_inputs
 from kizuki.io.files import file_digest
 from kizuki.model import save_models
-from kizuki.model.config import load_model_config
-from kizuki.model.lgbm import IssueModels, TrainSet
 
 
 def _tree(folder: Path) -> dict[str, dict[str, object]]:
@@ -30,22 +25,12 @@ def _tree(folder: Path) -> dict[str, dict[str, object]]:
 
 @pytest.mark.slow
 def test_demo_leaves_the_operators_store_untouched(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, tiny_model
 ) -> None:
     operator = tmp_path / "operator"
     uri = f"sqlite:///{operator / 'mlflow.db'}"
     monkeypatch.setenv("KIZUKI_TRACKING_URI", uri)
-    rng = np.random.default_rng(0)
-    feats = model_inputs()
-    X = rng.normal(size=(300, len(feats)))
-    y = (rng.random(300) < 0.2).astype(float)
-    raw = load_model_config().model_dump(mode="json")
-    raw["lightgbm"] |= {"max_rounds": 10}
-    cfg = type(load_model_config()).model_validate(raw)
-    model = IssueModels(feats, cfg).fit(
-        {i: TrainSet(X[:200], y[:200]) for i in ISSUES},
-        {i: TrainSet(X[200:], y[200:]) for i in ISSUES},
-    )
+    model = tiny_model(n=300, train=200, rounds=10, seed=0)
     with tracking.start_run("kizuki-train", "production") as run:
         save_models(model, tmp_path / "m")
         run.log_artifact_dir(tmp_path / "m", "model")

@@ -20,16 +20,11 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from kizuki.contract.schema import ISSUES
-from kizuki.features.registry import model_inputs
 from kizuki.io.drop import load_drop
 from kizuki.io.files import file_digest
 from kizuki.model.artifact import save_models
-from kizuki.model.config import load_model_config
-from kizuki.model.lgbm import IssueModels, TrainSet
 from kizuki.synth.generate import generate
 from kizuki.synth.presets import make_spec
 from kizuki.synth.write import write_drop
@@ -38,22 +33,12 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def setup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path | str]:
+def setup(tmp_path_factory: pytest.TempPathFactory, tiny_model) -> dict[str, Path | str]:
     root = tmp_path_factory.mktemp("safety")
     drop = root / "drop"
     write_drop(generate(make_spec("ashiya", 400, 24, 3)), drop, "parquet")
     newest = dt.date.fromisoformat(load_drop(drop).newest_knowledge_date() or "")
-    rng = np.random.default_rng(0)
-    feats = model_inputs()
-    X = rng.normal(size=(400, len(feats)))
-    y = (rng.random(400) < 0.2).astype(float)
-    raw = load_model_config().model_dump(mode="json")
-    raw["lightgbm"] |= {"max_rounds": 20}
-    cfg = type(load_model_config()).model_validate(raw)
-    model = IssueModels(feats, cfg).fit(
-        {i: TrainSet(X[:300], y[:300]) for i in ISSUES},
-        {i: TrainSet(X[300:], y[300:]) for i in ISSUES},
-    )
+    model = tiny_model(n=400, train=300, rounds=20, seed=0)
     save_models(model, root / "model")
     old_as_of = (newest.replace(day=1) - dt.timedelta(days=1)).isoformat()
     pristine = root / "pristine"

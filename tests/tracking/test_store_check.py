@@ -20,15 +20,11 @@ import textwrap
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from kizuki import tracking
-from kizuki.contract.schema import ISSUES
 from kizuki.errors import StoreUnavailable
 from kizuki.model import save_models
-from kizuki.model.config import load_model_config
-from kizuki.model.lgbm import IssueModels, TrainSet
 from kizuki.synth.generate import generate
 from kizuki.synth.presets import make_spec
 from kizuki.synth.write import write_drop
@@ -124,32 +120,16 @@ def test_no_model_is_said_only_when_the_store_answered(tmp_path: Path, drop: Pat
     assert "no registered model" in line and "kizuki train" in line
 
 
-def _tiny_model() -> IssueModels:
-    from kizuki.features.registry import model_inputs
-
-    rng = np.random.default_rng(1)
-    feats = model_inputs()
-    X = rng.normal(size=(300, len(feats)))
-    y = (rng.random(300) < 0.2).astype(float)
-    raw = load_model_config().model_dump(mode="json")
-    raw["lightgbm"] |= {"max_rounds": 10}
-    cfg = type(load_model_config()).model_validate(raw)
-    return IssueModels(feats, cfg).fit(
-        {i: TrainSet(X[:200], y[:200]) for i in ISSUES},
-        {i: TrainSet(X[200:], y[200:]) for i in ISSUES},
-    )
-
-
 @pytest.mark.slow
 def test_a_version_whose_files_were_deleted_is_one_line_exit_3(
-    tmp_path: Path, drop: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, drop: Path, monkeypatch: pytest.MonkeyPatch, tiny_model
 ) -> None:
     import shutil
 
     uri = f"sqlite:///{tmp_path / 'store' / 'mlflow.db'}"
     monkeypatch.setenv("KIZUKI_TRACKING_URI", uri)
     with tracking.start_run("test", "gone") as run:
-        save_models(_tiny_model(), tmp_path / "m")
+        save_models(tiny_model(n=300, train=200, rounds=10, seed=1), tmp_path / "m")
         run.log_artifact_dir(tmp_path / "m", "model")
         tracking.set_champion(tracking.register(run).version)
     shutil.rmtree(tmp_path / "store" / "artifacts")

@@ -1,0 +1,1 @@
+"""Governance outputs (contract §10): model cards and algorithm-register records."""

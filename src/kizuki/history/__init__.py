@@ -1,0 +1,1 @@
+"""A municipality's run history (contract §9): ``runs/<as_of>/``, ``ledger.parquet``, ``lock``."""

@@ -21,6 +21,7 @@ import socket
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -65,6 +66,33 @@ def folder_lock(target: Path, what: str = "run") -> Iterator[Path]:
     file cannot be created (read-only or missing parent).
     """
     path = lock_path(Path(target))
+    with hold_lock(path, what, Path(target)):
+        yield path
+
+
+@dataclass(frozen=True)
+class Stale:
+    """The holder a lock file still names although its process is gone (killed, machine
+    restarted): pid, host, start time and command as that process wrote them."""
+
+    holder: dict[str, object]
+
+    def describe(self) -> str:
+        """``pid N on HOST, started T``: for messages and the ledger."""
+        return _describe(self.holder)
+
+
+@contextlib.contextmanager
+def hold_lock(path: Path, what: str = "run", guarded: Path | None = None) -> Iterator[Stale | None]:
+    """Hold the lock file ``path`` itself (``flock``, no waiting) while the block runs.
+
+    In: the lock file, a word for messages, what it guards (for messages; default the
+    file). Out: a :class:`Stale` when the file still named an earlier holder whose
+    process is gone (a lock released by death, not by a clean end: taken over), else
+    None. Raises :class:`~kizuki.errors.RunLocked` at once when a live process holds it,
+    :class:`~kizuki.errors.FolderUnusable` when the file cannot be created.
+    """
+    target = guarded or path
     try:
         fd = _open(path)
     except OSError as exc:
@@ -80,6 +108,8 @@ def folder_lock(target: Path, what: str = "run") -> Iterator[Path]:
                 f"({_describe(_holder(fd))}); not started (the lock {path.name} is released "
                 "when that process ends)"
             ) from None
+        before = _holder(fd)  # a clean end empties the file: a name left is a death
+        stale = Stale(before) if before else None
         me = {
             "pid": os.getpid(),
             "host": socket.gethostname(),
@@ -89,7 +119,7 @@ def folder_lock(target: Path, what: str = "run") -> Iterator[Path]:
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps(me).encode("utf-8"), 0)
         try:
-            yield path
+            yield stale
         finally:
             with contextlib.suppress(OSError):
                 os.ftruncate(fd, 0)

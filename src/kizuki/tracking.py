@@ -329,9 +329,17 @@ class Run:
         self._mlflow = _mlflow()
         exp_id = _experiment_id(self._mlflow, experiment)
         own = {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+        parent = _parents[-1] if _parents else None
+        if parent is not None:  # a stage of a pipeline run: nested under it, in its experiment
+            exp_id = parent.experiment_id
+            own["kizuki.stage_of"] = experiment
         self._run = self._mlflow.start_run(
-            experiment_id=exp_id, run_name=run_name, tags={**own, **dict(tags or {})}
+            experiment_id=exp_id,
+            run_name=run_name,
+            tags={**own, **dict(tags or {})},
+            nested=parent is not None,
         )
+        self.experiment_id: str = exp_id
         self.run_id: str = self._run.info.run_id
         self.artifact_uri: str = self._run.info.artifact_uri
 
@@ -380,8 +388,25 @@ class Run:
 
 
 def start_run(experiment: str, run_name: str, tags: Mapping[str, str] | None = None) -> Run:
-    """Open a run in ``experiment`` (created when new) of the tracking store."""
+    """Open a run in ``experiment`` (created when new) of the tracking store; inside
+    :func:`nested_under`, a child of that run, in the parent's experiment (the stage's own
+    experiment name is its ``kizuki.stage_of`` tag)."""
     return Run(experiment, run_name, tags)
+
+
+#: the open parent runs (a pipeline run); :class:`Run` nests under the innermost
+_parents: list[Run] = []
+
+
+@contextlib.contextmanager
+def nested_under(parent: Run) -> Iterator[Run]:
+    """Every run started inside the block (train, monitor, audit, the runner's own stage
+    runs) is a child of ``parent`` (MLflow's ``mlflow.parentRunId``)."""
+    _parents.append(parent)
+    try:
+        yield parent
+    finally:
+        _parents.remove(parent)
 
 
 @dataclass(frozen=True)

@@ -91,3 +91,6 @@ _monitor.register(app)
 from kizuki.cli import config as _config  # noqa: E402
 
 _config.register(app)
+from kizuki.cli import run as _run  # noqa: E402
+
+_run.register(app)

@@ -4,13 +4,17 @@ One history folder per municipality::
 
     <history>/
       runs/<as_of>/          attempt 1 of the run as of that date (a scoring run, §5,
-                             plus monitor/, audit/, performance/ when those stages ran)
+                             plus monitor/ and audit/ when those stages ran)
       runs/<as_of>.<n>/      attempt n >= 2: the same as-of with different inputs
       ledger.parquet         append-only, one row per run attempt (LEDGER_COLUMNS)
       visits.parquet         every imported feedback row (§8), with its file and hash
       followup.parquet       per household: listed, visited, held back, in support
       lock                   held by a running pipeline
+      performance/           performance.html, .json: past runs' precision and recall
+      validation/<run dir>/  the validation report and rejects of each attempt
       logs/<run_id>.log      one log per run attempt (no record values)
+      journal/<run dir>.json the stages an attempt has finished (written after each stage;
+                             an attempt killed part-way is resumed from it)
       validated/             per-file validation results keyed by file hash (incremental
                              validation: a file validated before is not validated again)
       pages/                 history.html, community.html
@@ -31,6 +35,9 @@ FOLLOWUP = "followup.parquet"
 LOCK = "lock"
 LOGS = "logs"
 VALIDATED = "validated"
+JOURNAL = "journal"
+PERFORMANCE = "performance"
+VALIDATION = "validation"
 PAGES = "pages"
 HISTORY_PAGE = "history.html"
 COMMUNITY_PAGE = "community.html"
@@ -105,6 +112,24 @@ class HistoryLayout:
     def log(self, run_id: str) -> Path:
         """``logs/<run_id>.log``."""
         return self.logs / f"{run_id}.log"
+
+    @property
+    def journal(self) -> Path:
+        """``journal/``: one file per run attempt, the stages it has finished."""
+        return self.root / JOURNAL
+
+    def journal_file(self, run_dir: str) -> Path:
+        """``journal/<run dir name>.json`` (e.g. ``journal/2026-09-30.json``)."""
+        return self.journal / f"{run_dir}.json"
+
+    @property
+    def performance(self) -> Path:
+        """``performance/``: precision and recall of past runs as outcomes arrive."""
+        return self.root / PERFORMANCE
+
+    def validation(self, run_dir: str) -> Path:
+        """``validation/<run dir name>/``: the validation report and rejects of an attempt."""
+        return self.root / VALIDATION / run_dir
 
     @property
     def validated(self) -> Path:

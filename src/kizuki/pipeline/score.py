@@ -99,7 +99,7 @@ from kizuki.shortlist import ShortlistConfig, unknown_districts
 if TYPE_CHECKING:
     from kizuki.checklist import ChecklistConfig
     from kizuki.features.config import FeatureConfig
-    from kizuki.io.drop import DoorRules
+    from kizuki.io.drop import DoorRules, LoadedDrop
 
 
 class RunRefused(KizukiError):
@@ -688,7 +688,12 @@ def load_drop_input(
     ``rules``; ``warn`` hears about undeclared tables), as a :class:`DropInput`."""
     from kizuki.io.drop import load_drop
 
-    loaded = load_drop(path, rules=rules, warn=warn)
+    return drop_input(load_drop(path, rules=rules, warn=warn))
+
+
+def drop_input(loaded: LoadedDrop) -> DropInput:
+    """A drop already loaded by :func:`kizuki.io.drop.load_drop`, as a :class:`DropInput`
+    (the runner validates once and scores from the same load)."""
     inputs = {
         name: TableInput(
             file=t.file,

@@ -1,0 +1,142 @@
+"""``kizuki run``: the history, the ledger, "already done", new attempts, the lock, logs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from kizuki.errors import ConfigRefused, RunLocked
+from kizuki.history.layout import HistoryLayout
+from kizuki.history.ledger import read_ledger
+from kizuki.io.locks import hold_lock
+from kizuki.runner.config import load_pipeline
+from kizuki.runner.run import complete_month_end, run_pipeline
+
+pytestmark = pytest.mark.slow
+
+
+def _hashes(root: Path) -> dict[str, str]:
+    return {
+        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def history(tmp_path_factory, town, kit) -> dict[str, object]:
+    """Three consecutive month-ends run in process into one history."""
+    folder = tmp_path_factory.mktemp("nightly")
+    path = kit.write_pipeline(folder, town)
+    pipeline = load_pipeline(path)
+    days = town["month_ends"][-4:-1]
+    outcomes = [run_pipeline(pipeline, as_of=d) for d in days]
+    return {"folder": folder, "pipeline": pipeline, "file": path, "days": days, "outcomes": outcomes}
+
+
+def test_a_history_of_three_nights(history) -> None:
+    layout = HistoryLayout(history["pipeline"].history)
+    ledger = read_ledger(layout)
+    assert ledger["as_of"].to_list() == history["days"]
+    assert set(ledger["status"]) <= {"done", "alert"}
+    assert ledger["exit_status"].to_list() == [o.exit_status for o in history["outcomes"]]
+    for row in ledger.iter_rows(named=True):
+        assert (layout.root / row["run_dir"] / "manifest.json").is_file()
+        assert (layout.log(row["run_id"])).is_file()
+        assert row["shortlist_hash"] and row["ended"] >= row["started"]
+    # monitor ran against the previous night, from the second night on
+    runs = [layout.root / r for r in ledger["run_dir"]]
+    assert not (runs[0] / "monitor").exists()
+    assert all((r / "monitor" / "monitor.json").is_file() for r in runs[1:])
+    assert (layout.performance / "performance.json").is_file()
+
+
+def test_the_log_names_no_record_value(history, town) -> None:
+    layout = HistoryLayout(history["pipeline"].history)
+    logs = "".join(p.read_text("utf-8") for p in layout.logs.glob("*.log"))
+    ids = pl.read_parquet(Path(town["drop"]) / "residents.parquet")["household_id"].unique()
+    assert "[2/5] score" in logs
+    assert not [h for h in ids.to_list() if h in logs]
+
+
+def test_rerun_of_a_finished_night_is_already_done_and_writes_nothing(history, kit) -> None:
+    root = history["pipeline"].history
+    before = _hashes(root)
+    done = kit.run_cli("run", history["file"], "--as-of", history["days"][-1], cwd=history["folder"])
+    assert done.returncode == 0, done.stderr
+    assert "already done" in done.stderr
+    assert _hashes(root) == before
+
+
+def test_other_inputs_make_a_new_attempt_and_overwrite_replaces_it(history, town, kit, tmp_path) -> None:
+    import shutil
+
+    folder = tmp_path / "h"
+    shutil.copytree(history["folder"], folder)
+    day = history["days"][-1]
+    old = _hashes(folder / "history" / "runs" / day.isoformat())
+    # an alert policy of its own: another config hash, so other inputs
+    path = kit.write_pipeline(folder, town, alerts={"fail_on": ["table_missing"]})
+    first = run_pipeline(load_pipeline(path), as_of=day)
+    assert first.run_dir is not None and first.run_dir.name == f"{day}.2"
+    assert _hashes(folder / "history" / "runs" / day.isoformat()) == old  # the old one kept
+    again = run_pipeline(load_pipeline(path), as_of=day)
+    assert again.status == "already_done"
+    path = kit.write_pipeline(folder, town, alerts={"fail_on": ["row_drop"]})
+    replaced = run_pipeline(load_pipeline(path), as_of=day, overwrite=True)
+    assert replaced.run_dir == first.run_dir
+    ledger = read_ledger(HistoryLayout(folder / "history")).filter(pl.col("as_of") == day)
+    assert ledger["attempt"].to_list() == [1, 2, 2]
+
+
+def test_a_second_run_while_the_lock_is_held_exits_5_naming_the_holder(history, kit) -> None:
+    layout = HistoryLayout(history["pipeline"].history)
+    rows = read_ledger(layout).height
+    with hold_lock(layout.lock, "run", layout.root):
+        with pytest.raises(RunLocked, match=r"pid \d+ on .*started"):
+            run_pipeline(history["pipeline"], as_of=history["days"][0])
+        cli = kit.run_cli("run", history["file"], cwd=history["folder"])
+    assert cli.returncode == 5
+    assert cli.stderr.strip().count("\n") == 0 and "pid" in cli.stderr
+    assert read_ledger(layout).height == rows
+
+
+def test_pipeline_files_are_validated_quoting_the_bad_key(tmp_path, town, kit) -> None:
+    path = kit.write_pipeline(tmp_path, town, stages={"validate": {}, "scor": {}})
+    with pytest.raises(ConfigRefused, match="stages.scor"):
+        load_pipeline(path)
+    cli = kit.run_cli("run", path, cwd=tmp_path)
+    assert cli.returncode == 3
+    assert "stages.scor" in cli.stderr and "Traceback" not in cli.stderr
+    (tmp_path / "bad.yaml").write_text("pipeline: [unclosed\n", encoding="utf-8")
+    cli = kit.run_cli("run", tmp_path / "bad.yaml", cwd=tmp_path)
+    assert cli.returncode == 3 and "not valid YAML" in cli.stderr
+    cli = kit.run_cli("run", tmp_path / "absent.yaml", cwd=tmp_path)
+    assert cli.returncode == 3 and "not found" in cli.stderr
+    cli = kit.run_cli("run", path, "--as-of", "2026-13-01", cwd=tmp_path)
+    assert cli.returncode == 2
+
+
+def test_a_refused_drop_is_a_refused_attempt_in_the_ledger(tmp_path, town, kit) -> None:
+    import shutil
+
+    drop = tmp_path / "drop"
+    shutil.copytree(town["drop"], drop)
+    frame = pl.read_parquet(drop / "residents.parquet")
+    frame.with_columns(氏名=pl.lit("x")).write_parquet(drop / "residents.parquet")
+    path = kit.write_pipeline(tmp_path, town, drop=str(drop))
+    cli = kit.run_cli("run", path, "--as-of", town["month_ends"][-1], cwd=tmp_path)
+    assert cli.returncode == 3, cli.stderr
+    ledger = read_ledger(HistoryLayout(tmp_path / "history"))
+    assert ledger["status"].to_list() == ["refused"]
+    assert ledger["exit_status"].to_list() == [3]
+
+
+def test_newest_complete_month_end() -> None:
+    assert complete_month_end(dt.date(2026, 9, 30)) == dt.date(2026, 9, 30)
+    assert complete_month_end(dt.date(2026, 10, 3)) == dt.date(2026, 9, 30)
+    assert complete_month_end(dt.date(2026, 3, 1)) == dt.date(2026, 2, 28)

@@ -107,7 +107,7 @@ def test_a_second_run_while_the_lock_is_held_exits_5_naming_the_holder(history, 
 
 def test_pipeline_files_are_validated_quoting_the_bad_key(tmp_path, town, kit) -> None:
     path = kit.write_pipeline(tmp_path, town, stages={"validate": {}, "scor": {}})
-    with pytest.raises(ConfigRefused, match="stages.scor"):
+    with pytest.raises(ConfigRefused, match=r"stages\.scor"):
         load_pipeline(path)
     cli = kit.run_cli("run", path, cwd=tmp_path)
     assert cli.returncode == 3

@@ -115,5 +115,9 @@ def kit() -> object:
     from types import SimpleNamespace
 
     return SimpleNamespace(
-        write_pipeline=write_pipeline, run_cli=run_cli, start_cli=start_cli, wait_for=wait_for, env=env
+        write_pipeline=write_pipeline,
+        run_cli=run_cli,
+        start_cli=start_cli,
+        wait_for=wait_for,
+        env=env,
     )

@@ -35,7 +35,13 @@ def history(tmp_path_factory, town, kit) -> dict[str, object]:
     pipeline = load_pipeline(path)
     days = town["month_ends"][-4:-1]
     outcomes = [run_pipeline(pipeline, as_of=d) for d in days]
-    return {"folder": folder, "pipeline": pipeline, "file": path, "days": days, "outcomes": outcomes}
+    return {
+        "folder": folder,
+        "pipeline": pipeline,
+        "file": path,
+        "days": days,
+        "outcomes": outcomes,
+    }
 
 
 def test_a_history_of_three_nights(history) -> None:
@@ -66,13 +72,17 @@ def test_the_log_names_no_record_value(history, town) -> None:
 def test_rerun_of_a_finished_night_is_already_done_and_writes_nothing(history, kit) -> None:
     root = history["pipeline"].history
     before = _hashes(root)
-    done = kit.run_cli("run", history["file"], "--as-of", history["days"][-1], cwd=history["folder"])
+    done = kit.run_cli(
+        "run", history["file"], "--as-of", history["days"][-1], cwd=history["folder"]
+    )
     assert done.returncode == 0, done.stderr
     assert "already done" in done.stderr
     assert _hashes(root) == before
 
 
-def test_other_inputs_make_a_new_attempt_and_overwrite_replaces_it(history, town, kit, tmp_path) -> None:
+def test_other_inputs_make_a_new_attempt_and_overwrite_replaces_it(
+    history, town, kit, tmp_path
+) -> None:
     import shutil
 
     folder = tmp_path / "h"
@@ -140,3 +150,24 @@ def test_newest_complete_month_end() -> None:
     assert complete_month_end(dt.date(2026, 9, 30)) == dt.date(2026, 9, 30)
     assert complete_month_end(dt.date(2026, 10, 3)) == dt.date(2026, 9, 30)
     assert complete_month_end(dt.date(2026, 3, 1)) == dt.date(2026, 2, 28)
+
+
+def test_two_runs_started_together_give_one_done_and_one_exit_5(tmp_path, town, kit) -> None:
+    path = kit.write_pipeline(tmp_path, town)
+    day = town["month_ends"][-1]
+    first = kit.start_cli(
+        "run",
+        path,
+        "--as-of",
+        day,
+        cwd=tmp_path,
+        KIZUKI_TEST_PAUSE_AT="after-validate",
+        KIZUKI_TEST_PAUSE_S="5",
+    )
+    kit.wait_for(first, "kizuki-test-pause: after-validate")
+    second = kit.run_cli("run", path, "--as-of", day, cwd=tmp_path)
+    first.communicate(timeout=600)
+    assert sorted([first.returncode, second.returncode]) in ([0, 5], [4, 5])
+    assert "being written by another kizuki process" in second.stderr
+    ledger = read_ledger(HistoryLayout(tmp_path / "history"))
+    assert ledger.height == 1 and ledger["status"].item() in ("done", "alert")

@@ -53,5 +53,12 @@ def register(app: typer.Typer) -> None:
                 lang=lang_of(lang),
                 progress=info,
             )
+            from kizuki.runner.demo import run_demo_history
+
+            info("[6/6] history: pipelines/nightly.yaml night after night (kizuki run)")
+            history = run_demo_history(out, progress=info)
+            info(
+                f"      history: {history.history} (rerun a night: kizuki run {history.pipeline_file})"
+            )
             info(f"done in {time.perf_counter() - t0:.0f} s. Open the report in a browser:")
             typer.echo(str(summary.report))

@@ -97,11 +97,11 @@ def _demo(
     drop_dir, run_dir = out / "drop", out / "run"
     spec = make_spec(preset, None, None, None)
     progress(
-        f"[1/5] synth: {spec.name} ({spec.households:,} households, {spec.months} months of history)"
+        f"[1/6] synth: {spec.name} ({spec.households:,} households, {spec.months} months of history)"
     )
     write_drop(generate(spec), drop_dir, "parquet")
 
-    progress("[2/5] validate: checking the drop against the data contract")
+    progress("[2/6] validate: checking the drop against the data contract")
     loaded = load_drop(drop_dir)
     write_validation(out / "validation", loaded.report.to_json(), loaded.rejects)
     rows = sum(t.rows_read for t in loaded.sources.values())
@@ -109,7 +109,7 @@ def _demo(
     progress(f"      {rows:,} rows read, {rejected:,} rejected; usable")
 
     as_of = dt.date.fromisoformat(loaded.newest_knowledge_date() or "")
-    progress(f"[3/5] train: per-issue models on the history before {as_of}")
+    progress(f"[3/6] train: per-issue models on the history before {as_of}")
     result = train_and_register(
         loaded,
         as_of,
@@ -128,7 +128,7 @@ def _demo(
         progress(f"      {issue:<19} AP vs latent need: model {m:.3f}, checklist {c:.3f}")
     progress(f"      registered {result.uri}")
 
-    progress(f"[4/5] score: as of {as_of}, shortlist per district within capacity")
+    progress(f"[4/6] score: as of {as_of}, shortlist per district within capacity")
     summary = run_score(
         drop_dir,
         as_of,
@@ -141,5 +141,5 @@ def _demo(
         overwrite=True,
     )
     s = summary.manifest.shortlist
-    progress(f"[5/5] report: {s.listed:,} households listed ({s.compound:,} with compound needs)")
+    progress(f"[5/6] report: {s.listed:,} households listed ({s.compound:,} with compound needs)")
     return DemoSummary(drop_dir, run_dir, RunLayout(run_dir).report, summary)

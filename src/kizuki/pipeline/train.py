@@ -253,10 +253,12 @@ def train_and_register(
     shortlist_config: Any | None = None,
     truth: pl.DataFrame | None = None,
     compare_without_pu: bool = True,
+    promote: bool = True,
     progress: Progress = quiet,
 ) -> TrainResult:
     """Train (:func:`train`), log everything to the tracking store, register a version, and
-    move the ``champion`` alias only when :func:`champion_decision` says so.
+    move the ``champion`` alias only when :func:`champion_decision` says so (never with
+    ``promote=False``: a version registered for a backfill, such as the demo's history).
 
     The store is checked (:func:`kizuki.tracking.check_store`: reachable, writable, its
     schema created once) right after the dates are validated and before any training;
@@ -341,7 +343,10 @@ def train_and_register(
             },
         )
         result.uri = ref.uri
-        _update_champion(result, ref.version, new_ap, cfg.champion_min_gain)
+        if promote:
+            _update_champion(result, ref.version, new_ap, cfg.champion_min_gain)
+        else:
+            result.notes.append(f"v{ref.version} registered without the champion rule (promote=False)")
         run.log_text(
             json.dumps(
                 {

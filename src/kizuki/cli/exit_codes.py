@@ -31,24 +31,48 @@ class ExitCode:
 
 #: The exit statuses, 0 … 5, in order (contract §6).
 EXIT_CODES: tuple[ExitCode, ...] = (
-    ExitCode(0, "done", "正常終了（同じ入力で完了済みの「実行済み」を含む）",
-             "done (also \"already done\": the same run completed before)",
-             "nothing; the run is finished"),
-    ExitCode(1, "bug", "想定外の失敗（不具合。トレースバックあり）",
-             "unexpected failure: a bug, the only case with a traceback",
-             "report a bug with the log; do not retry in a loop"),
-    ExitCode(2, "usage", "使い方の誤り（オプションや引数が不正）",
-             "usage error: a bad option or argument",
-             "fix the command line or the job definition"),
-    ExitCode(3, "refused", "入力の拒否（データ、フィードバック、設定、パイプライン定義）",
-             "input refused: the drop, a feedback file, a config or a pipeline file",
-             "fix the input named in the message, then rerun"),
-    ExitCode(4, "alert", "完了、ただし設定された警告が発生（ドリフト、データ品質、公平性）",
-             "done, but a configured alert fired (drift, data quality, fairness)",
-             "the run is finished; have someone read the alert"),
-    ExitCode(5, "locked", "未実行（別の実行がロックを保持中）",
-             "not started: another run holds the lock",
-             "retry later; nothing was started"),
+    ExitCode(
+        0,
+        "done",
+        "正常終了（同じ入力で完了済みの「実行済み」を含む）",
+        'done (also "already done": the same run completed before)',
+        "nothing; the run is finished",
+    ),
+    ExitCode(
+        1,
+        "bug",
+        "想定外の失敗（不具合。トレースバックあり）",
+        "unexpected failure: a bug, the only case with a traceback",
+        "report a bug with the log; do not retry in a loop",
+    ),
+    ExitCode(
+        2,
+        "usage",
+        "使い方の誤り（オプションや引数が不正）",
+        "usage error: a bad option or argument",
+        "fix the command line or the job definition",
+    ),
+    ExitCode(
+        3,
+        "refused",
+        "入力の拒否（データ、フィードバック、設定、パイプライン定義）",
+        "input refused: the drop, a feedback file, a config or a pipeline file",
+        "fix the input named in the message, then rerun",
+    ),
+    ExitCode(
+        4,
+        "alert",
+        "完了、ただし設定された警告が発生（ドリフト、データ品質、公平性）",
+        "done, but a configured alert fired (drift, data quality, fairness)",
+        "the run is finished; have someone read the alert",
+    ),
+    ExitCode(
+        5,
+        "locked",
+        "未実行（別の実行がロックを保持中）",
+        "not started: another run holds the lock",
+        "retry later; nothing was started",
+    ),
 )
 
 #: code -> its :class:`ExitCode`

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from kizuki.cli.common import guarded, info
+from kizuki.cli.exit_codes import help_epilog
 
 
 def audit(
@@ -77,4 +78,4 @@ def audit(
 
 def register(app: typer.Typer) -> None:
     """Add the ``audit`` command to ``app``."""
-    app.command("audit")(audit)
+    app.command("audit", epilog=help_epilog())(audit)

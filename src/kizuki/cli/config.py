@@ -13,6 +13,7 @@ from pathlib import Path
 import typer
 
 from kizuki.cli.common import guarded, info
+from kizuki.cli.exit_codes import help_epilog
 
 
 def register(app: typer.Typer) -> None:
@@ -21,9 +22,10 @@ def register(app: typer.Typer) -> None:
         name="config",
         help="Where configs are read from; copy the packaged defaults to edit.",
         no_args_is_help=True,
+        epilog=help_epilog(),
     )
 
-    @group.command("export")
+    @group.command("export", epilog=help_epilog())
     def export(
         out: Path = typer.Argument(..., help="Folder to write the default *.yaml files into (created)."),
         force: bool = typer.Option(False, "--force", help="Overwrite files already in the folder."),
@@ -48,7 +50,7 @@ def register(app: typer.Typer) -> None:
             info(f"        kizuki --config-dir {out} <command>   (or set KIZUKI_CONFIG_DIR)")
             typer.echo(str(out))
 
-    @group.command("list")
+    @group.command("list", epilog=help_epilog())
     def list_() -> None:
         """Print each config name and the file it is read from (override or packaged)."""
         with guarded():

@@ -14,12 +14,13 @@ from pathlib import Path
 import typer
 
 from kizuki.cli.common import guarded, info
+from kizuki.cli.exit_codes import help_epilog
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``demo`` command to ``app``."""
 
-    @app.command("demo")
+    @app.command("demo", epilog=help_epilog())
     def demo(
         out: Path = typer.Option(
             Path("kizuki-demo"), "--out", help="Folder for the demo's drop, models and run."

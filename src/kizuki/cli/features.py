@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from kizuki.cli.common import guarded, info
+from kizuki.cli.exit_codes import help_epilog
 from kizuki.errors import KizukiError
 
 
@@ -22,7 +23,7 @@ def parse_as_of(value: str) -> dt.date:
 def register(app: typer.Typer) -> None:
     """Add the ``features`` command to ``app``."""
 
-    @app.command("features")
+    @app.command("features", epilog=help_epilog())
     def features(
         drop: Path = typer.Argument(..., help="Data drop folder."),
         as_of: str = typer.Option(

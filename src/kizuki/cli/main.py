@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 
 from kizuki import __version__
+from kizuki.cli.exit_codes import help_epilog
 
 app = typer.Typer(
     name="kizuki",
@@ -19,6 +20,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    epilog=help_epilog(),
 )
 
 

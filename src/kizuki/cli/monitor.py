@@ -21,6 +21,7 @@ from typing import Annotated
 import typer
 
 from kizuki.cli.common import guarded, info
+from kizuki.cli.exit_codes import help_epilog
 
 
 def _lang(text: str) -> str:
@@ -142,4 +143,4 @@ def monitor(
 
 def register(app: typer.Typer) -> None:
     """Add the ``monitor`` command to ``app``."""
-    app.command("monitor")(monitor)
+    app.command("monitor", epilog=help_epilog())(monitor)

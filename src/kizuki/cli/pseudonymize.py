@@ -8,12 +8,13 @@ from pathlib import Path
 import typer
 
 from kizuki.cli.common import guarded, info
+from kizuki.cli.exit_codes import help_epilog
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``pseudonymize`` command to ``app``."""
 
-    @app.command("pseudonymize")
+    @app.command("pseudonymize", epilog=help_epilog())
     def pseudonymize(
         raw: Path = typer.Argument(
             ..., help="Folder of raw extracts keyed by 宛名番号 / 世帯番号."

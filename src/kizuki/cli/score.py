@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from kizuki.cli.common import guarded, info
+from kizuki.cli.exit_codes import help_epilog
 from kizuki.errors import KizukiError
 
 
@@ -134,4 +135,4 @@ def score(
 
 def register(app: typer.Typer) -> None:
     """Add ``score`` to the kizuki app."""
-    app.command("score")(score)
+    app.command("score", epilog=help_epilog())(score)

@@ -7,12 +7,13 @@ from pathlib import Path
 import typer
 
 from kizuki.cli.common import guarded, info
+from kizuki.cli.exit_codes import help_epilog
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``synth`` command to ``app``."""
 
-    @app.command("synth")
+    @app.command("synth", epilog=help_epilog())
     def synth(
         out: Path = typer.Option(..., "--out", help="Folder to write the drop into (created)."),
         preset: str | None = typer.Option(

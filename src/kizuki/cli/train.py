@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from kizuki.cli.common import guarded, info
+from kizuki.cli.exit_codes import help_epilog
 
 if TYPE_CHECKING:
     import polars as pl
@@ -53,7 +54,7 @@ def compact_table(evaluation: pl.DataFrame) -> str:
 def register(app: typer.Typer) -> None:
     """Add the ``train`` command to ``app``."""
 
-    @app.command("train")
+    @app.command("train", epilog=help_epilog())
     def train(
         drop: Path = typer.Argument(..., help="Data drop folder with history and outcomes."),
         as_of: str = typer.Option(

@@ -15,12 +15,13 @@ from pathlib import Path
 import typer
 
 from kizuki.cli.common import guarded, info
+from kizuki.cli.exit_codes import help_epilog
 
 
 def register(app: typer.Typer) -> None:
     """Add the ``validate`` command to ``app``."""
 
-    @app.command("validate")
+    @app.command("validate", epilog=help_epilog())
     def validate(
         drop: Path = typer.Argument(
             ..., help="Data drop folder (<table>.parquet or <table>.csv files)."

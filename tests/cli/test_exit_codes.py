@@ -61,10 +61,31 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "monitor": (0, 2, 3, 4, 5),
     "config export": (0, 2, 3),
     "config list": (0, 2, 3),
+    "run": (0, 2, 3, 4, 5),
 }
 
 #: (command, code) -> (an existing test "path::name", the text in it that asserts the code)
 ELSEWHERE: dict[tuple[str, int], tuple[str, str]] = {
+    ("run", 0): (
+        "runner/test_runner.py::test_rerun_of_a_finished_night_is_already_done_and_writes_nothing",
+        "assert done.returncode == 0",
+    ),
+    ("run", 2): (
+        "runner/test_runner.py::test_pipeline_files_are_validated_quoting_the_bad_key",
+        "assert cli.returncode == 2",
+    ),
+    ("run", 3): (
+        "runner/test_runner.py::test_a_refused_drop_is_a_refused_attempt_in_the_ledger",
+        "assert cli.returncode == 3",
+    ),
+    ("run", 4): (
+        "runner/test_runner.py::test_an_alert_ends_the_run_with_exit_4_recorded_as_alert",
+        "assert cli.returncode == 4",
+    ),
+    ("run", 5): (
+        "runner/test_runner.py::test_a_second_run_while_the_lock_is_held_exits_5_naming_the_holder",
+        "assert cli.returncode == 5",
+    ),
     ("validate", 0): (
         "synth/test_synth.py::test_every_preset_is_valid_with_no_rejects",
         "assert result.exit_code == 0",

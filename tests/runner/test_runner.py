@@ -171,3 +171,25 @@ def test_two_runs_started_together_give_one_done_and_one_exit_5(tmp_path, town, 
     assert "being written by another kizuki process" in second.stderr
     ledger = read_ledger(HistoryLayout(tmp_path / "history"))
     assert ledger.height == 1 and ledger["status"].item() in ("done", "alert")
+
+
+def test_an_alert_ends_the_run_with_exit_4_recorded_as_alert(tmp_path, town, kit) -> None:
+    import shutil
+
+    drop = tmp_path / "drop"
+    shutil.copytree(town["drop"], drop)
+    (drop / "school.parquet").unlink()  # validation.yaml: a missing school table alerts
+    import yaml
+
+    declared = yaml.safe_load((drop / "drop.yaml").read_text(encoding="utf-8"))
+    tables = declared.get("tables", {})
+    if isinstance(tables, dict):
+        tables.pop("school", None)
+    (drop / "drop.yaml").write_text(yaml.safe_dump(declared, allow_unicode=True), encoding="utf-8")
+    path = kit.write_pipeline(tmp_path, town, drop=str(drop))
+    cli = kit.run_cli("run", path, "--as-of", town["month_ends"][-1], cwd=tmp_path)
+    assert cli.returncode == 4, cli.stderr
+    assert "[missing_table] table school is absent" in cli.stderr
+    ledger = read_ledger(HistoryLayout(tmp_path / "history"))
+    assert ledger["status"].to_list() == ["alert"]
+    assert ledger["exit_status"].to_list() == [4]

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from kizuki.cli.common import guarded, info
+from kizuki.cli.exit_codes import help_epilog
 from kizuki.cli.score import parse_as_of
 
 
@@ -75,4 +76,4 @@ def run(
 
 def register(app: typer.Typer) -> None:
     """Add ``run`` to the kizuki app."""
-    app.command("run")(run)
+    app.command("run", epilog=help_epilog())(run)

@@ -413,7 +413,10 @@ def _stages(ctx: StageContext, journal: Journal, plan: _Plan, log: RunLog) -> Ru
                     continue
                 log(f"[{i}/{len(names)}] {name}")
                 result: StageResult = STAGES[name](ctx)
-                alerts += _policy(pipeline, result.alerts)
+                seen = {(a.check, a.subject) for a in alerts}  # validate and score both
+                alerts += [
+                    a for a in _policy(pipeline, result.alerts) if (a.check, a.subject) not in seen
+                ]
                 if result.summary:
                     log(f"      {result.summary}")
                 pause_point(f"after-{name}")

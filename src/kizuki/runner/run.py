@@ -32,6 +32,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -74,6 +75,8 @@ class RunOutcome:
     alerts: list[Alert] = field(default_factory=list)
     resumed_from: str | None = None
     log: Path | None = None
+    #: seconds per stage run by this process (the runner's own overhead is the rest)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
 class NotFinished(KizukiError):
@@ -390,6 +393,7 @@ def _stages(ctx: StageContext, journal: Journal, plan: _Plan, log: RunLog) -> Ru
     pipeline, layout = ctx.pipeline, ctx.layout
     names = pipeline.spec.stages.names()
     alerts: list[Alert] = []
+    timings: dict[str, float] = {}
     status, code, message = "done", 0, ""
     error: BaseException | None = None
     tags = {
@@ -412,7 +416,9 @@ def _stages(ctx: StageContext, journal: Journal, plan: _Plan, log: RunLog) -> Ru
                     log(f"[{i}/{len(names)}] {name}: finished by an earlier attempt")
                     continue
                 log(f"[{i}/{len(names)}] {name}")
+                t0 = time.perf_counter()
                 result: StageResult = STAGES[name](ctx)
+                timings[name] = time.perf_counter() - t0
                 seen = {(a.check, a.subject) for a in alerts}  # validate and score both
                 alerts += [
                     a for a in _policy(pipeline, result.alerts) if (a.check, a.subject) not in seen
@@ -480,4 +486,5 @@ def _stages(ctx: StageContext, journal: Journal, plan: _Plan, log: RunLog) -> Ru
         alerts,
         resumed_from=plan.resumed,
         log=layout.log(journal.run_id),
+        stage_seconds=timings,
     )

@@ -3,7 +3,8 @@ model say about new and known cases, beside the synthetic truth when there is on
 
 In: a history folder (runs under ``runs/``, contract §9) and the newest drop (its
 ``outcomes``; for a synthetic drop also ``truth/latent.parquet``). One row per (run,
-district, issue), columns :data:`COLUMNS`:
+district, issue), columns :data:`COLUMNS`, plus per (run, issue) one row with district
+null: the whole municipality:
 
 - ``households``: households in the district on T (features.parquet);
 - ``cohort``: of them, those in the issue's cohort (scores.parquet: not a known case);
@@ -34,7 +35,7 @@ import polars as pl
 
 from kizuki.calendar import add_months, month_start
 from kizuki.community.config import CommunityConfig, load_community_config
-from kizuki.community.interval import count_intervals
+from kizuki.community.interval import count_intervals, total_interval
 from kizuki.contract.schema import ISSUES
 from kizuki.errors import KizukiError
 from kizuki.history import HistoryLayout
@@ -62,6 +63,10 @@ COLUMNS: dict[str, pl.DataType] = {
     "truth_need": pl.Int64(),
     "truth_unknown": pl.Int64(),
 }
+
+
+#: the whole municipality while the rows are built (null in the finished table)
+_ALL = "\x00all"
 
 
 class NoHistory(KizukiError):
@@ -131,6 +136,15 @@ def new_cases(outcomes: pl.DataFrame, as_of: dt.date, horizon: int) -> pl.DataFr
     )
 
 
+def _with_total(frame: pl.DataFrame, counts: list[str]) -> pl.DataFrame:
+    """``frame`` (district, issue, counts…) plus one row per issue with district null:
+    the whole municipality."""
+    total = frame.group_by("issue").agg(pl.col(counts).sum()).with_columns(
+        pl.lit(_ALL).alias("district")
+    )
+    return pl.concat([frame, total.select(frame.columns)])
+
+
 def run_table(
     run: RunFolder,
     outcomes: pl.DataFrame | None,
@@ -141,11 +155,10 @@ def run_table(
     """The community rows of one run (see the module docstring)."""
     T, H = run.as_of, run.horizon_months
     homes = run.features.select("household_id", pl.col("district").cast(pl.String))
-    grid = (
-        homes.group_by("district")
-        .agg(households=pl.len().cast(pl.Int64))
-        .join(pl.DataFrame({"issue": list(ISSUES)}), how="cross")
-    )
+    per_district = homes.group_by("district").agg(households=pl.len().cast(pl.Int64))
+    grid = pl.concat(
+        [per_district, pl.DataFrame({"district": [_ALL], "households": [homes.height]}, schema=per_district.schema)]
+    ).join(pl.DataFrame({"issue": list(ISSUES)}), how="cross")
     scores = run.scores.select("household_id", pl.col("issue").cast(pl.String), "score", "checklist_score").join(
         homes, on="household_id", how="inner"
     )
@@ -165,6 +178,9 @@ def run_table(
             continue
         probs = [g["score"].to_numpy().astype(np.float64) for _, g in groups]
         exp, lo, hi = count_intervals(probs, config.level, config.calibration_error)
+        t_exp, t_lo, t_hi = total_interval(np.concatenate(probs), config.level, config.calibration_error)
+        exp, lo, hi = np.append(exp, t_exp), np.append(lo, t_lo), np.append(hi, t_hi)
+        groups.append(((_ALL,), sub))
         parts.append(
             pl.DataFrame(
                 {
@@ -181,17 +197,19 @@ def run_table(
             )
         )
     cells = pl.concat(parts) if parts else pl.DataFrame(schema={k: COLUMNS[k] for k in ("district", "issue", "cohort", "expected", "low", "high", "signs", "realised")})
-    known = (
+    known = _with_total(
         known_on(outcomes, T)
         .join(homes, on="household_id", how="inner")
         .group_by("district", "issue")
-        .agg(known=pl.len().cast(pl.Int64))
+        .agg(known=pl.len().cast(pl.Int64)),
+        ["known"],
     )
     listing = pl.DataFrame(
         [(d.district, d.capacity, d.listed) for d in run.manifest.shortlist.districts],
         schema={"district": pl.String, "capacity": pl.Int64, "listed": pl.Int64},
         orient="row",
     )
+    listing = pl.concat([listing, listing.select(pl.lit(_ALL).alias("district"), pl.col("capacity", "listed").sum())])
     out = (
         grid.join(cells, on=["district", "issue"], how="left")
         .join(known, on=["district", "issue"], how="left")
@@ -213,9 +231,12 @@ def run_table(
         need = need.join(homes, on="household_id", how="inner").join(
             known_on(outcomes, T).with_columns(k=pl.lit(True)), on=["household_id", "issue"], how="left"
         )
-        truth = need.group_by("district", "issue").agg(
-            truth_need=pl.len().cast(pl.Int64),
-            truth_unknown=pl.col("k").is_null().sum().cast(pl.Int64),
+        truth = _with_total(
+            need.group_by("district", "issue").agg(
+                truth_need=pl.len().cast(pl.Int64),
+                truth_unknown=pl.col("k").is_null().sum().cast(pl.Int64),
+            ),
+            ["truth_need", "truth_unknown"],
         )
         out = out.join(truth, on=["district", "issue"], how="left").with_columns(
             pl.col("truth_need", "truth_unknown").fill_null(0)
@@ -225,7 +246,8 @@ def run_table(
     order = {i: k for k, i in enumerate(ISSUES)}
     return (
         out.with_columns(_o=pl.col("issue").replace_strict(order, default=len(order)))
-        .sort("district", "_o")
+        .with_columns(pl.when(pl.col("district") != _ALL).then(pl.col("district")))
+        .sort("district", "_o", nulls_last=True)
         .drop("_o")
         .select([pl.col(c).cast(t) for c, t in COLUMNS.items()])
     )

@@ -104,7 +104,13 @@ def build_history(base: Path, households: int, runs: int = 6, seed: int = 5) -> 
                 "ended": dt.datetime.now(dt.UTC),
                 "status": status,
                 "stage": "monitor" if previous is not None else "score",
-                "drop_hashes": json.dumps({n: t["sha256"] for n, t in manifest["inputs"].items() if t.get("present", True) and t.get("sha256")}),
+                "drop_hashes": json.dumps(
+                    {
+                        n: t["sha256"]
+                        for n, t in manifest["inputs"].items()
+                        if t.get("present", True) and t.get("sha256")
+                    }
+                ),
                 "model_version": manifest["model"]["version"],
                 "config_hash": manifest["config_hash"],
                 "shortlist_hash": manifest["files"]["shortlist.parquet"]["sha256"],

@@ -112,6 +112,8 @@ def total_interval(p: np.ndarray, level: float, calibration_error: float) -> tup
     mu_arr, sd_arr = np.array(mus), np.array(sds)
     K = int(np.ceil(mu_arr.max() + 12 * sd_arr.max() + 12))
     k = np.arange(K + 1)
-    cdf = (weights[:, None] * norm.cdf((k[None, :] + 0.5 - mu_arr[:, None]) / sd_arr[:, None])).sum(0)
+    cdf = (weights[:, None] * norm.cdf((k[None, :] + 0.5 - mu_arr[:, None]) / sd_arr[:, None])).sum(
+        0
+    )
     a = (1 - level) / 2
     return float(p.sum()), int((cdf <= a).sum()), int((cdf < 1 - a - 1e-12).sum())

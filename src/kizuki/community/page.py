@@ -35,7 +35,9 @@ def _count(w: Words, row: dict[str, Any], col: str, min_cell: int) -> str:
     return integer(row[col]) if row[f"{col}_shown"] else w("small", min=min_cell)
 
 
-def _district_row(w: Words, r: dict[str, Any], cfg: CommunityConfig, truth: bool, whole: bool) -> list[str]:
+def _district_row(
+    w: Words, r: dict[str, Any], cfg: CommunityConfig, truth: bool, whole: bool
+) -> list[str]:
     name = w.whole if whole else r["district"]
     if not r["cell_shown"] and not whole:
         hidden = w("suppressed", min=cfg.min_cell)
@@ -58,7 +60,9 @@ def _district_row(w: Words, r: dict[str, Any], cfg: CommunityConfig, truth: bool
     return cells
 
 
-def community_page_data(table: pl.DataFrame, cfg: CommunityConfig, w: Words, horizon: int) -> dict[str, Any]:
+def community_page_data(
+    table: pl.DataFrame, cfg: CommunityConfig, w: Words, horizon: int
+) -> dict[str, Any]:
     """What community.html prints, from the community table (all runs)."""
     t = suppress(table, cfg.min_cell)
     truth = t["truth_need"].is_not_null().any()
@@ -80,11 +84,36 @@ def community_page_data(table: pl.DataFrame, cfg: CommunityConfig, w: Words, hor
         x = [date(d, w.lang) for d in totals["as_of"]]
         series = [
             (w.col.expected if False else w("col.expected"), totals["expected"].to_list(), False),
-            (w("col.known"), [v if s else None for v, s in zip(totals["known"], totals["known_shown"], strict=True)], False),
-            (w("col.realised"), [v if s else None for v, s in zip(totals["realised"], totals["realised_shown"], strict=True)], True),
+            (
+                w("col.known"),
+                [
+                    v if s else None
+                    for v, s in zip(totals["known"], totals["known_shown"], strict=True)
+                ],
+                False,
+            ),
+            (
+                w("col.realised"),
+                [
+                    v if s else None
+                    for v, s in zip(totals["realised"], totals["realised_shown"], strict=True)
+                ],
+                True,
+            ),
         ]
         if truth:
-            series.append((w("col.truth"), [v if s else None for v, s in zip(totals["truth_need"], totals["truth_need_shown"], strict=True)], True))
+            series.append(
+                (
+                    w("col.truth"),
+                    [
+                        v if s else None
+                        for v, s in zip(
+                            totals["truth_need"], totals["truth_need_shown"], strict=True
+                        )
+                    ],
+                    True,
+                )
+            )
         trend_rows = [
             [
                 date(r["as_of"], w.lang),
@@ -112,8 +141,12 @@ def community_page_data(table: pl.DataFrame, cfg: CommunityConfig, w: Words, hor
                 "trend": trend_rows,
             }
         )
-    matured = t.filter(pl.col("matured") & pl.col("district").is_not_null() & pl.col("realised").is_not_null())
-    inside = matured.filter((pl.col("realised") >= pl.col("low")) & (pl.col("realised") <= pl.col("high")))
+    matured = t.filter(
+        pl.col("matured") & pl.col("district").is_not_null() & pl.col("realised").is_not_null()
+    )
+    inside = matured.filter(
+        (pl.col("realised") >= pl.col("low")) & (pl.col("realised") <= pl.col("high"))
+    )
     check = None
     if matured.height:
         per_issue = []
@@ -123,9 +156,17 @@ def community_page_data(table: pl.DataFrame, cfg: CommunityConfig, w: Words, hor
                 continue
             e, r = float(m["expected"].sum()), int(m["realised"].sum())
             k = inside.filter(pl.col("issue") == issue).height
-            per_issue.append([issue_name(issue, w.lang), f"{r / e:.2f}" if e > 0 else "—", f"{k} / {m.height}"])
+            per_issue.append(
+                [issue_name(issue, w.lang), f"{r / e:.2f}" if e > 0 else "—", f"{k} / {m.height}"]
+            )
         check = {
-            "intro": w("check_intro", h=horizon, cells=matured.height, inside=inside.height, share=pct(inside.height / matured.height)),
+            "intro": w(
+                "check_intro",
+                h=horizon,
+                cells=matured.height,
+                inside=inside.height,
+                share=pct(inside.height / matured.height),
+            ),
             "rows": per_issue,
         }
     return {

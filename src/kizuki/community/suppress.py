@@ -39,7 +39,8 @@ def suppress(table: pl.DataFrame, min_cell: int) -> pl.DataFrame:
     t = table.with_columns(
         cell_shown=pl.col("cohort") >= min_cell,
         **{
-            f"{c}_shown": pl.col(c).is_not_null() & (pl.col(c) >= min_cell)
+            f"{c}_shown": pl.col(c).is_not_null()
+            & (pl.col(c) >= min_cell)
             & ((pl.col("cohort") >= min_cell) | pl.col("district").is_null())
             for c in COUNTS
         },

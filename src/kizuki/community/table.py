@@ -94,7 +94,9 @@ def newest_drop(runs: list[RunFolder], drop: Path | None) -> Path | None:
     return None
 
 
-def read_outcomes(drop: Path | None) -> tuple[pl.DataFrame | None, dt.date | None, pl.DataFrame | None]:
+def read_outcomes(
+    drop: Path | None,
+) -> tuple[pl.DataFrame | None, dt.date | None, pl.DataFrame | None]:
     """(outcomes, newest knowledge date, truth latent) of a drop; Nones when absent."""
     if drop is None:
         return None, None, None
@@ -139,8 +141,10 @@ def new_cases(outcomes: pl.DataFrame, as_of: dt.date, horizon: int) -> pl.DataFr
 def _with_total(frame: pl.DataFrame, counts: list[str]) -> pl.DataFrame:
     """``frame`` (district, issue, counts…) plus one row per issue with district null:
     the whole municipality."""
-    total = frame.group_by("issue").agg(pl.col(counts).sum()).with_columns(
-        pl.lit(_ALL).alias("district")
+    total = (
+        frame.group_by("issue")
+        .agg(pl.col(counts).sum())
+        .with_columns(pl.lit(_ALL).alias("district"))
     )
     return pl.concat([frame, total.select(frame.columns)])
 
@@ -157,15 +161,22 @@ def run_table(
     homes = run.features.select("household_id", pl.col("district").cast(pl.String))
     per_district = homes.group_by("district").agg(households=pl.len().cast(pl.Int64))
     grid = pl.concat(
-        [per_district, pl.DataFrame({"district": [_ALL], "households": [homes.height]}, schema=per_district.schema)]
+        [
+            per_district,
+            pl.DataFrame(
+                {"district": [_ALL], "households": [homes.height]}, schema=per_district.schema
+            ),
+        ]
     ).join(pl.DataFrame({"issue": list(ISSUES)}), how="cross")
-    scores = run.scores.select("household_id", pl.col("issue").cast(pl.String), "score", "checklist_score").join(
-        homes, on="household_id", how="inner"
-    )
+    scores = run.scores.select(
+        "household_id", pl.col("issue").cast(pl.String), "score", "checklist_score"
+    ).join(homes, on="household_id", how="inner")
     matured = known_until is not None and add_months(T, H) <= known_until
     if outcomes is not None and matured:
         scores = scores.join(
-            new_cases(outcomes, T, H).with_columns(new=pl.lit(1)), on=["household_id", "issue"], how="left"
+            new_cases(outcomes, T, H).with_columns(new=pl.lit(1)),
+            on=["household_id", "issue"],
+            how="left",
         ).with_columns(pl.col("new").fill_null(0))
     else:
         scores = scores.with_columns(new=pl.lit(None, pl.Int32))
@@ -178,7 +189,9 @@ def run_table(
             continue
         probs = [g["score"].to_numpy().astype(np.float64) for _, g in groups]
         exp, lo, hi = count_intervals(probs, config.level, config.calibration_error)
-        t_exp, t_lo, t_hi = total_interval(np.concatenate(probs), config.level, config.calibration_error)
+        t_exp, t_lo, t_hi = total_interval(
+            np.concatenate(probs), config.level, config.calibration_error
+        )
         exp, lo, hi = np.append(exp, t_exp), np.append(lo, t_lo), np.append(hi, t_hi)
         groups.append(((_ALL,), sub))
         parts.append(
@@ -190,13 +203,33 @@ def run_table(
                     "expected": exp,
                     "low": lo,
                     "high": hi,
-                    "signs": [int((g["checklist_score"].fill_null(0) > 0).sum()) for _, g in groups],
+                    "signs": [
+                        int((g["checklist_score"].fill_null(0) > 0).sum()) for _, g in groups
+                    ],
                     "realised": [int(g["new"].sum()) if matured else None for _, g in groups],
                 },
                 schema_overrides={"cohort": pl.Int64, "signs": pl.Int64, "realised": pl.Int64},
             )
         )
-    cells = pl.concat(parts) if parts else pl.DataFrame(schema={k: COLUMNS[k] for k in ("district", "issue", "cohort", "expected", "low", "high", "signs", "realised")})
+    cells = (
+        pl.concat(parts)
+        if parts
+        else pl.DataFrame(
+            schema={
+                k: COLUMNS[k]
+                for k in (
+                    "district",
+                    "issue",
+                    "cohort",
+                    "expected",
+                    "low",
+                    "high",
+                    "signs",
+                    "realised",
+                )
+            }
+        )
+    )
     known = _with_total(
         known_on(outcomes, T)
         .join(homes, on="household_id", how="inner")
@@ -209,7 +242,12 @@ def run_table(
         schema={"district": pl.String, "capacity": pl.Int64, "listed": pl.Int64},
         orient="row",
     )
-    listing = pl.concat([listing, listing.select(pl.lit(_ALL).alias("district"), pl.col("capacity", "listed").sum())])
+    listing = pl.concat(
+        [
+            listing,
+            listing.select(pl.lit(_ALL).alias("district"), pl.col("capacity", "listed").sum()),
+        ]
+    )
     out = (
         grid.join(cells, on=["district", "issue"], how="left")
         .join(known, on=["district", "issue"], how="left")
@@ -225,11 +263,15 @@ def run_table(
         )
     )
     if latent is not None:
-        need = latent.filter(pl.col("month") == month_start(T)).select(
-            "household_id", pl.col("issue").cast(pl.String)
-        ).unique()
+        need = (
+            latent.filter(pl.col("month") == month_start(T))
+            .select("household_id", pl.col("issue").cast(pl.String))
+            .unique()
+        )
         need = need.join(homes, on="household_id", how="inner").join(
-            known_on(outcomes, T).with_columns(k=pl.lit(True)), on=["household_id", "issue"], how="left"
+            known_on(outcomes, T).with_columns(k=pl.lit(True)),
+            on=["household_id", "issue"],
+            how="left",
         )
         truth = _with_total(
             need.group_by("district", "issue").agg(
@@ -242,7 +284,9 @@ def run_table(
             pl.col("truth_need", "truth_unknown").fill_null(0)
         )
     else:
-        out = out.with_columns(truth_need=pl.lit(None, pl.Int64), truth_unknown=pl.lit(None, pl.Int64))
+        out = out.with_columns(
+            truth_need=pl.lit(None, pl.Int64), truth_unknown=pl.lit(None, pl.Int64)
+        )
     order = {i: k for k, i in enumerate(ISSUES)}
     return (
         out.with_columns(_o=pl.col("issue").replace_strict(order, default=len(order)))

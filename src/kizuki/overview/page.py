@@ -39,7 +39,9 @@ def _performance(history: Path) -> dict[str, dict[str, Any]]:
     """run_id -> the pooled (issue ``all``) performance row of performance.json."""
     data = _json(history / PERFORMANCE / "performance.json") or {}
     return {
-        r["run_id"]: r for r in data.get("history", []) if isinstance(r, dict) and r.get("issue") == "all"
+        r["run_id"]: r
+        for r in data.get("history", [])
+        if isinstance(r, dict) and r.get("issue") == "all"
     }
 
 
@@ -71,7 +73,9 @@ def _run_facts(folder: Path) -> dict[str, Any]:
     if monitor is not None:
         alerts = monitor.get("alerts") or []
         facts["monitor_alerts"] = len(alerts)
-        facts["quality_alerts"] = sum(1 for a in alerts if not str(a.get("check", "")).endswith("_drift"))
+        facts["quality_alerts"] = sum(
+            1 for a in alerts if not str(a.get("check", "")).endswith("_drift")
+        )
     if audit is not None:
         facts["audit_alerts"] = len(audit.get("alerts") or [])
     facts["pages"] = {
@@ -93,7 +97,9 @@ def history_rows(history: Path) -> list[dict[str, Any]]:
     if ledger is not None:
         for r in ledger.iter_rows(named=True):
             facts = _run_facts(history / r["run_dir"]) if r["run_dir"] else {"exists": False}
-            rows.append({**r, **facts, "perf": perf.get(r["run_id"]) or perf.get(facts.get("run_id", ""))})
+            rows.append(
+                {**r, **facts, "perf": perf.get(r["run_id"]) or perf.get(facts.get("run_id", ""))}
+            )
         return rows
     runs = HistoryLayout(history).runs
     for folder in sorted(p for p in runs.iterdir() if p.is_dir()) if runs.is_dir() else []:
@@ -101,9 +107,17 @@ def history_rows(history: Path) -> list[dict[str, Any]]:
         if not facts.get("complete"):
             continue
         rows.append(
-            {"as_of": facts["as_of"], "attempt": None, "status": None, "exit_status": None,
-             "run_dir": folder.relative_to(history).as_posix(), "stage": None, "message": None,
-             **facts, "perf": perf.get(facts["run_id"])}  # fmt: skip
+            {
+                "as_of": facts["as_of"],
+                "attempt": None,
+                "status": None,
+                "exit_status": None,
+                "run_dir": folder.relative_to(history).as_posix(),
+                "stage": None,
+                "message": None,
+                **facts,
+                "perf": perf.get(facts["run_id"]),
+            }
         )
     return rows
 
@@ -150,22 +164,34 @@ def history_page_data(history: Path, lang: str) -> dict[str, Any]:
                 "compound": integer(r.get("compound")),
                 "alerts": "、".join(alerts) if lang == "ja" else "; ".join(alerts),
                 "quality": ("、".join(quality) if lang == "ja" else "; ".join(quality)) or w.none,
-                "precision": _pair(p.get("precision"), p.get("expected_precision"), p.get("matured_share")),
+                "precision": _pair(
+                    p.get("precision"), p.get("expected_precision"), p.get("matured_share")
+                ),
                 "recall": _pair(p.get("recall"), p.get("expected_recall"), p.get("matured_share")),
                 "links": links,
                 "note": r.get("message") or ("" if r.get("exists", True) else w.no_folder),
             }
         )
-        classes.append("alarm" if status in ("failed", "refused", "interrupted") else "warn" if status == "alert" else "")
+        classes.append(
+            "alarm"
+            if status in ("failed", "refused", "interrupted")
+            else "warn"
+            if status == "alert"
+            else ""
+        )
     perf = _json(Path(history) / PERFORMANCE / "performance.json")
     return {
         "rows": table,
         "classes": classes,
         "known_until": date(perf.get("known_until"), lang) if perf else None,
-        "performance": Path(os.path.relpath(Path(history) / PERFORMANCE / "performance.html", pages_dir)).as_posix()
+        "performance": Path(
+            os.path.relpath(Path(history) / PERFORMANCE / "performance.html", pages_dir)
+        ).as_posix()
         if (Path(history) / PERFORMANCE / "performance.html").is_file()
         else None,
-        "community": "community.html" if HistoryLayout(Path(history)).community_page.is_file() else None,
+        "community": "community.html"
+        if HistoryLayout(Path(history)).community_page.is_file()
+        else None,
         "attempts": len(table),
     }
 

@@ -28,4 +28,4 @@ def _builder():
 @pytest.fixture(scope="session")
 def synthetic_history(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """(history, drop) of the synthetic ashiya history."""
-    return _builder().build_history(tmp_path_factory.mktemp("history"), 45159, runs=6)
+    return _builder().cached_history(tmp_path_factory.mktemp("history"), 45159, runs=6)

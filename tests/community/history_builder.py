@@ -51,6 +51,18 @@ def _ledger_frame(rows: list[dict]) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=schema, orient="row")
 
 
+_BUILT: dict[tuple[int, int, int], tuple[Path, Path]] = {}
+
+
+def cached_history(base: Path, households: int, runs: int = 6, seed: int = 5) -> tuple[Path, Path]:
+    """:func:`build_history` once per (households, runs, seed) in a test session (the
+    community and overview tests share one history)."""
+    key = (households, runs, seed)
+    if key not in _BUILT:
+        _BUILT[key] = build_history(base, households, runs, seed)
+    return _BUILT[key]
+
+
 def build_history(base: Path, households: int, runs: int = 6, seed: int = 5) -> tuple[Path, Path]:
     """Write the drop and the history under ``base``; returns (history, drop)."""
     drop = base / "drop"

@@ -50,3 +50,16 @@ def test_the_page_in_english(synthetic_history: tuple[Path, Path]) -> None:
     history, _ = synthetic_history
     text = write_history_page(history, lang="en").read_text(encoding="utf-8")
     assert "Run history" in text and "failed" in text
+
+
+def test_without_a_ledger_the_run_folders_are_listed(
+    synthetic_history: tuple[Path, Path], tmp_path: Path
+) -> None:
+    history, _ = synthetic_history
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "runs").symlink_to(HistoryLayout(history).runs, target_is_directory=True)
+    rows = history_rows(bare)
+    assert len(rows) == 6 and all(r["status"] is None and r["listed"] > 0 for r in rows)
+    text = write_history_page(bare).read_text(encoding="utf-8")
+    assert text.count("report.html") == 6

@@ -41,7 +41,7 @@ from kizuki.errors import KizukiError
 from kizuki.history import HistoryLayout
 from kizuki.io.drop import DoorRules, load_drop
 from kizuki.io.files import read_parquet
-from kizuki.runs import RunFolder, find_runs
+from kizuki.runs import NotARun, RunFolder, find_runs
 
 #: the community table's columns and types
 COLUMNS: dict[str, pl.DataType] = {
@@ -70,7 +70,9 @@ _ALL = "\x00all"
 
 
 class NoHistory(KizukiError):
-    """The history folder holds no scoring run to describe."""
+    """The history folder holds no scoring run to describe (exit 3: input refused)."""
+
+    exit_code = 3
 
 
 def history_runs(history: Path) -> list[RunFolder]:
@@ -78,10 +80,20 @@ def history_runs(history: Path) -> list[RunFolder]:
     runs_dir = HistoryLayout(Path(history)).runs
     if not runs_dir.is_dir():
         raise NoHistory(f"community: {history} holds no runs/ folder (no run yet)")
+    try:
+        found = find_runs([runs_dir])
+    except NotARun:
+        raise NoHistory(f"community: {history} holds no complete scoring run yet") from None
     newest: dict[dt.date, RunFolder] = {}
-    for run in find_runs([runs_dir]):  # sorted by as-of, then path: the last attempt wins
-        newest[run.as_of] = run
+    for run in sorted(found, key=lambda r: (r.as_of, _attempt(r.path))):
+        newest[run.as_of] = run  # the last attempt of a date wins
     return [newest[d] for d in sorted(newest)]
+
+
+def _attempt(path: Path) -> int:
+    """n of ``runs/<as_of>.<n>`` (1 for ``runs/<as_of>``)."""
+    tail = Path(path).name.rpartition(".")[2]
+    return int(tail) if "." in Path(path).name and tail.isdigit() else 1
 
 
 def newest_drop(runs: list[RunFolder], drop: Path | None) -> Path | None:

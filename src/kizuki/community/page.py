@@ -82,38 +82,21 @@ def community_page_data(
         body.append(_district_row(w, whole, cfg, truth, True))
         totals = t.filter((pl.col("issue") == issue) & pl.col("district").is_null()).sort("as_of")
         x = [date(d, w.lang) for d in totals["as_of"]]
+
+        def shown(col: str, totals: pl.DataFrame = totals) -> list[Any]:
+            return [
+                v if s else None for v, s in zip(totals[col], totals[f"{col}_shown"], strict=True)
+            ]
+
+        # three series (the palette has three colours): the estimate, what happened, and
+        # the truth when the drop is synthetic, else the known cases (all in the table below)
         series = [
-            (w.col.expected if False else w("col.expected"), totals["expected"].to_list(), False),
-            (
-                w("col.known"),
-                [
-                    v if s else None
-                    for v, s in zip(totals["known"], totals["known_shown"], strict=True)
-                ],
-                False,
-            ),
-            (
-                w("col.realised"),
-                [
-                    v if s else None
-                    for v, s in zip(totals["realised"], totals["realised_shown"], strict=True)
-                ],
-                True,
-            ),
+            (w("col.expected"), totals["expected"].to_list(), False),
+            (w("col.realised"), shown("realised"), True),
+            (w("col.truth"), shown("truth_need"), False)
+            if truth
+            else (w("col.known"), shown("known"), False),
         ]
-        if truth:
-            series.append(
-                (
-                    w("col.truth"),
-                    [
-                        v if s else None
-                        for v, s in zip(
-                            totals["truth_need"], totals["truth_need_shown"], strict=True
-                        )
-                    ],
-                    True,
-                )
-            )
         trend_rows = [
             [
                 date(r["as_of"], w.lang),

@@ -53,6 +53,7 @@ def write_pipeline(folder: Path, town: dict[str, object], **changes: object) -> 
             "monitor": {},
             "performance": {},
             "audit": {},
+            "pages": {},
         },
     }
     spec.update(changes)

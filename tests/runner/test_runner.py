@@ -59,6 +59,18 @@ def test_a_history_of_three_nights(history) -> None:
     assert not (runs[0] / "monitor").exists()
     assert all((r / "monitor" / "monitor.json").is_file() for r in runs[1:])
     assert (layout.performance / "performance.json").is_file()
+    history_page = layout.history_page.read_text("utf-8")
+    assert all(d.isoformat() in history_page for d in history["days"])
+    assert layout.community_page.is_file()
+
+
+def test_the_packaged_pipelines_are_the_repositorys() -> None:
+    from kizuki.runner.demo import packaged_pipeline
+
+    repo = Path(__file__).parents[2] / "pipelines"
+    for name in ("nightly.yaml", "monthly-retrain.yaml"):
+        assert packaged_pipeline(name) == (repo / name).read_text("utf-8"), name
+        load_pipeline(repo / name)  # valid as shipped
 
 
 def test_the_log_names_no_record_value(history, town) -> None:

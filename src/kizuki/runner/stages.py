@@ -299,6 +299,20 @@ def audit(ctx: StageContext) -> StageResult:
     return StageResult(alerts=result.alerts, summary=f"audited the run as of {folder.as_of}")
 
 
+def pages(ctx: StageContext) -> StageResult:
+    """``pages/history.html`` (every attempt of the ledger) and ``pages/community.html``
+    (地域診断: expected new cases per district and issue over the history)."""
+    from kizuki.community import NoHistory, write_community_page
+    from kizuki.overview import write_history_page
+
+    written = [write_history_page(ctx.layout.root, ctx.lang)]
+    try:
+        written.append(write_community_page(ctx.layout.root, ctx.pipeline.drop, ctx.lang))
+    except NoHistory:
+        ctx.progress("      community view: the history holds no run yet")
+    return StageResult(summary="wrote " + ", ".join(p.name for p in written))
+
+
 #: the stage functions by name
 STAGES: dict[str, Callable[[StageContext], StageResult]] = {
     "validate": validate,
@@ -307,4 +321,5 @@ STAGES: dict[str, Callable[[StageContext], StageResult]] = {
     "monitor": monitor,
     "performance": performance,
     "audit": audit,
+    "pages": pages,
 }

@@ -11,6 +11,7 @@ and file names only.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -45,9 +46,13 @@ def _performance(history: Path) -> dict[str, dict[str, Any]]:
     }
 
 
-def _ledger(history: Path) -> pl.DataFrame | None:
+def _ledger(history: Path, pending: Sequence[Mapping[str, Any]] = ()) -> pl.DataFrame | None:
     path = HistoryLayout(history).ledger
-    return read_parquet(path).sort("as_of", "attempt", "started") if path.is_file() else None
+    frame = read_parquet(path) if path.is_file() else None
+    if pending:
+        extra = pl.DataFrame(list(pending), schema=frame.schema if frame is not None else None)
+        frame = extra if frame is None else pl.concat([frame, extra], how="vertical_relaxed")
+    return None if frame is None else frame.sort("as_of", "attempt", "started")
 
 
 def _run_facts(folder: Path) -> dict[str, Any]:
@@ -86,13 +91,14 @@ def _run_facts(folder: Path) -> dict[str, Any]:
     return facts
 
 
-def history_rows(history: Path) -> list[dict[str, Any]]:
+def history_rows(history: Path, pending: Sequence[Mapping[str, Any]] = ()) -> list[dict[str, Any]]:
     """One dict per attempt (ledger order; without a ledger, per run folder): the ledger's
     fields (as_of, attempt, status, exit_status, run_dir, stage, message) and the run's
-    facts (listed, compound, rejected per table, alert counts, page paths, performance)."""
+    facts (listed, compound, rejected per table, alert counts, page paths, performance).
+    ``pending``: ledger rows not yet appended (the attempt writing the page)."""
     history = Path(history)
     perf = _performance(history)
-    ledger = _ledger(history)
+    ledger = _ledger(history, pending)
     rows: list[dict[str, Any]] = []
     if ledger is not None:
         for r in ledger.iter_rows(named=True):
@@ -130,13 +136,15 @@ def _pair(realised: Any, expected: Any, matured: Any) -> str:
     return f"{head} / {pct(expected)}{share}"
 
 
-def history_page_data(history: Path, lang: str) -> dict[str, Any]:
+def history_page_data(
+    history: Path, lang: str, pending: Sequence[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
     """What history.html prints, from :func:`history_rows`."""
     w = words("history", lang)
     pages_dir = HistoryLayout(Path(history)).pages
     table = []
     classes = []
-    for r in history_rows(history):
+    for r in history_rows(history, pending):
         links = []
         for name, path in (r.get("pages") or {}).items():
             if Path(path).is_file():
@@ -196,11 +204,14 @@ def history_page_data(history: Path, lang: str) -> dict[str, Any]:
     }
 
 
-def write_history_page(history: Path, lang: str = "ja") -> Path:
+def write_history_page(
+    history: Path, lang: str = "ja", pending: Sequence[Mapping[str, Any]] = ()
+) -> Path:
     """Write ``<history>/pages/history.html``; returns its path.
 
-    In: the history folder, the language (ja unless ``en``). Out: the page's path.
+    In: the history folder, the language (ja unless ``en``), ledger rows not yet appended
+    (the runner's attempt that writes the page, with its status so far). Out: the path.
     """
     w = words("history", lang)
-    html = render_page("history.html", w, h=history_page_data(Path(history), lang))
+    html = render_page("history.html", w, h=history_page_data(Path(history), lang, pending))
     return write_text(HistoryLayout(Path(history)).history_page, html)

@@ -387,6 +387,40 @@ def _policy(pipeline: Pipeline, alerts: list[Alert]) -> list[Alert]:
     return alerts if fail_on == "configured" else with_policy(alerts, fail_on)
 
 
+def _so_far(alerts: list[Alert], names: tuple[str, ...]) -> tuple[str, int, str]:
+    """(status, exit status, message) of an attempt whose stages all finished."""
+    failing = [a for a in alerts if a.fails]
+    if failing:
+        return "alert", 4, summary_line("run", failing)
+    warned = f"; {len(alerts)} warning(s)" if alerts else ""
+    return "done", 0, f"{len(names)} stage(s) done{warned}"
+
+
+def _row(
+    ctx: StageContext, journal: Journal, plan: _Plan, status: str, code: int, message: str
+) -> LedgerRow:
+    """The ledger row of this attempt."""
+    run_dir = ctx.layout.root / plan.run_dir if plan.run_dir else None
+    version = ctx.notes.get("model_version", plan.identity.model_version)
+    return LedgerRow(
+        run_id=journal.run_id,
+        pipeline=ctx.pipeline.name,
+        as_of=ctx.as_of,
+        attempt=plan.attempt,
+        run_dir=plan.run_dir,
+        started=journal.started,
+        ended=_now(),
+        status=status,
+        stage=journal.stages_done[-1] if journal.stages_done else None,
+        drop_hashes=plan.identity.drop_hashes,
+        model_version=version,
+        config_hash=plan.identity.config_hash,
+        shortlist_hash=_shortlist_hash(run_dir),
+        exit_status=code,
+        message=message,
+    )
+
+
 def _stages(ctx: StageContext, journal: Journal, plan: _Plan, log: RunLog) -> RunOutcome:
     from kizuki import tracking
 
@@ -416,6 +450,8 @@ def _stages(ctx: StageContext, journal: Journal, plan: _Plan, log: RunLog) -> Ru
                     log(f"[{i}/{len(names)}] {name}: finished by an earlier attempt")
                     continue
                 log(f"[{i}/{len(names)}] {name}")
+                if name == "pages":  # the page shows this attempt too, with its status so far
+                    ctx.pending = [_row(ctx, journal, plan, *_so_far(alerts, names)).record()]
                 t0 = time.perf_counter()
                 result: StageResult = STAGES[name](ctx)
                 timings[name] = time.perf_counter() - t0
@@ -428,13 +464,7 @@ def _stages(ctx: StageContext, journal: Journal, plan: _Plan, log: RunLog) -> Ru
                 pause_point(f"after-{name}")
                 journal = journal.finished(name)
                 write_journal(layout, journal)
-        failing = [a for a in alerts if a.fails]
-        if failing:
-            status, code, message = "alert", 4, summary_line("run", failing)
-        else:
-            message = f"{len(names)} stage(s) done" + (
-                f"; {len(alerts)} warning(s)" if alerts else ""
-            )
+        status, code, message = _so_far(alerts, names)
     except KizukiError as exc:
         error = exc
         code = exc.exit_code
@@ -451,31 +481,14 @@ def _stages(ctx: StageContext, journal: Journal, plan: _Plan, log: RunLog) -> Ru
         )
     parent.set_tags({"kizuki.status": status, "kizuki.exit_status": str(code)})
     parent.end("FINISHED" if status in ("done", "alert") else "FAILED")
-    run_dir = layout.root / plan.run_dir if plan.run_dir else None
-    version = ctx.notes.get("model_version", plan.identity.model_version)
-    row = LedgerRow(
-        run_id=journal.run_id,
-        pipeline=pipeline.name,
-        as_of=ctx.as_of,
-        attempt=plan.attempt,
-        run_dir=plan.run_dir,
-        started=journal.started,
-        ended=_now(),
-        status=status,
-        stage=journal.stages_done[-1] if journal.stages_done else None,
-        drop_hashes=plan.identity.drop_hashes,
-        model_version=plan.identity.model_version if version is None else version,
-        config_hash=plan.identity.config_hash,
-        shortlist_hash=_shortlist_hash(run_dir),
-        exit_status=code,
-        message=message,
-    )
+    row = _row(ctx, journal, plan, status, code, message)
     append(layout, [row])
     if status != "interrupted":
         remove_journal(layout, journal)
     log(f"run: {status} (exit status {code}): {message}")
     if error is not None:
         raise error
+    run_dir = layout.root / plan.run_dir if plan.run_dir else None
     return RunOutcome(
         status,
         code,

@@ -58,6 +58,8 @@ class StageContext:
     model_uri: str | None = None
     loaded: LoadedDrop | None = None
     notes: dict[str, str] = field(default_factory=dict)
+    #: this attempt's ledger row as it stands (status so far), for the history page
+    pending: list[dict[str, object]] = field(default_factory=list)
 
     @property
     def lang(self) -> str:
@@ -305,7 +307,7 @@ def pages(ctx: StageContext) -> StageResult:
     from kizuki.community import NoHistory, write_community_page
     from kizuki.overview import write_history_page
 
-    written = [write_history_page(ctx.layout.root, ctx.lang)]
+    written = [write_history_page(ctx.layout.root, ctx.lang, ctx.pending)]
     try:
         written.append(write_community_page(ctx.layout.root, ctx.pipeline.drop, ctx.lang))
     except NoHistory:

@@ -17,7 +17,13 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("bench_synth.py", "bench_load.py", "bench_features.py", "bench_score.py")
+ORDER = (
+    "bench_synth.py",
+    "bench_load.py",
+    "bench_features.py",
+    "bench_score.py",
+    "bench_runner.py",
+)
 
 
 def main(argv: list[str]) -> int:

@@ -68,13 +68,16 @@ _STATUS: tuple[tuple[str, str, str], ...] = (
     (
         "§6 Command line",
         "implemented, except",
-        "`kizuki run` and `kizuki feedback import` (later issues); exit status 5 and "
-        "\"already done\" are implemented for `kizuki score` (the run history of section 9 "
-        "brings them to `kizuki run`)",
+        "`kizuki feedback import` (a later issue); `kizuki run` with \"already done\", "
+        "exit 4 and exit 5 is implemented (section 9)",
     ),
     ("§7 Synthetic drops", "implemented", "contract v1"),
     ("§8 Outreach feedback: `visits`", "not yet", "v2: a later issue"),
-    ("§9 Run history", "not yet", "v2: a later issue"),
+    (
+        "§9 Run history",
+        "implemented, except",
+        "`visits.parquet` and `followup.parquet` (with section 8, a later issue)",
+    ),
     ("§10 Governance outputs", "not yet", "v2: a later issue"),
 )
 
@@ -715,15 +718,17 @@ def _command_line() -> list[str]:
         "kizuki's own commands besides these (`kizuki pseudonymize`, `kizuki features`,",
         "`kizuki monitor`, `kizuki audit`) are described by `kizuki --help`.",
         "",
-        "Version 2 adds `kizuki run PIPELINE.yaml [--as-of DATE]` (section 9) and",
-        "`kizuki feedback import FILE --history DIR` (section 8): **not yet implemented**.",
+        "Version 2 adds `kizuki run PIPELINE.yaml [--as-of DATE] [--overwrite]` (section 9:",
+        "implemented) and `kizuki feedback import FILE --history DIR` (section 8: **not yet",
+        "implemented**).",
         "",
         "Exit status:",
         "",
         "| status | meaning | today |",
         "|---|---|---|",
         "| 0 | done | implemented; \"already done\": `kizuki score` into a folder holding a "
-        "complete run of the same inputs (the run history of section 9 extends it) |",
+        "complete run of the same inputs, `kizuki run` of a run the ledger holds as "
+        "completed with the same inputs (section 9) |",
         "| 1 | unexpected failure: a bug, the only case with a traceback | implemented |",
         "| 2 | usage error: a bad option or argument | implemented |",
         "| 3 | input refused: the drop, a feedback file or a configuration | the drop "
@@ -734,12 +739,12 @@ def _command_line() -> list[str]:
         "section 8. A path kizuki cannot use (read-only or full disk, no permission, a "
         "file where a folder is expected or the reverse) also exits 3, in one line |",
         "| 4 | done, but a configured alert fired (drift, data quality, fairness) | "
-        "`kizuki monitor` and `kizuki audit`; `validate`, `features`, `train` and `score` "
-        "when a table whose missing-table policy is `alert` is absent; every command: "
-        "not yet |",
+        "`kizuki monitor`, `kizuki audit` and `kizuki run` (any stage's alert, by the "
+        "pipeline's alert policy); `validate`, `features`, `train` and `score` "
+        "when a table whose missing-table policy is `alert` is absent |",
         "| 5 | not started: another run holds the lock | `kizuki score` (a lock beside its "
-        "run folder) and the report folders of `monitor` and `audit`; `kizuki run`: "
-        "section 9 |",
+        "run folder), the report folders of `monitor` and `audit`, and `kizuki run` (the "
+        "history's `lock`, naming the holder) |",
         "",
         "An interrupted command (Ctrl-C) exits 130. The tracking store is",
         "`KIZUKI_TRACKING_URI` when set, else a local default that needs no server.",
@@ -775,15 +780,39 @@ def _later() -> list[str]:
         "never imported; importing the same file twice changes nothing. Imported visits",
         "become `outcomes` rows with `route` = `kizuki`. **Not yet implemented.**",
         "",
-        "## 9. Run history (v2, not yet)",
+        "## 9. Run history (v2)",
         "",
-        "`kizuki run PIPELINE.yaml` will work on one history folder per municipality:",
-        "`runs/<as_of>/` (one scoring run, plus `monitor/` and `audit/`), an append-only",
-        "`ledger.parquet` (one row per run attempt with its status and exit status),",
-        "`visits.parquet`, `followup.parquet` (per household: times listed, last visit,",
-        "cool-down) and a `lock`. Running the same run again is a no-op that exits 0; an",
-        "interrupted run is redone from its first unfinished stage; new inputs for the same",
-        "as-of date write a new attempt. **Not yet implemented.**",
+        "`kizuki run PIPELINE.yaml` works on one history folder per municipality. A",
+        "pipeline file (YAML, validated on load; an unknown key is refused quoting it, exit 3)",
+        "names `pipeline`, `drop`, `history`, optional `tracking`, `lang`, `as_of` (`newest`:",
+        "the newest complete month-end of the drop, or a date), `stages` (any of `validate`,",
+        "`train`, `score`, `monitor`, `performance`, `audit`, `pages`, with their options; they",
+        "always run in that order) and `alerts.fail_on` (`configured` or a list of checks).",
+        "",
+        "| path | contents |",
+        "|---|---|",
+        "| `runs/<as_of>/`, `runs/<as_of>.<n>/` | one scoring run (section 5), plus `monitor/` "
+        "and `audit/`; attempt n >= 2 of the same as-of with other inputs |",
+        "| `ledger.parquet` | append-only, one row per run attempt: `run_id`, `pipeline`, "
+        "`as_of`, `attempt`, `run_dir`, `started`, `ended`, `status` (`done`, `refused`, "
+        "`alert`, `failed`, `interrupted`), `stage` (the last finished), `drop_hashes` (JSON: "
+        "table -> sha256), `model_version`, `config_hash`, `shortlist_hash`, `exit_status`, "
+        "`message` (one line, never a record's value) |",
+        "| `journal/<run>.json` | the stages an unfinished attempt has done (removed when it "
+        "ends) |",
+        "| `logs/<run_id>.log` | one log per attempt: progress lines, never a record's value |",
+        "| `validation/<run>/` | the validation report and rejects of an attempt |",
+        "| `performance/` | `performance.html` / `.json`: past runs' precision and recall |",
+        "| `pages/` | `history.html` (every attempt), `community.html` (地域診断) |",
+        "| `lock` | held by a running pipeline; a second run exits 5 at once |",
+        "| `visits.parquet`, `followup.parquet` | with section 8: **not yet implemented** |",
+        "",
+        "A run is identified by (pipeline, as-of, drop hashes, model version, config hash):",
+        "running it again after it completed is a no-op that exits 0 and says so; a run that",
+        "was interrupted (killed, machine restarted) is recorded as `interrupted` and redone",
+        "from its first unfinished stage, with nothing half-written left under a final name;",
+        "the same as-of with different inputs writes a new attempt and never overwrites the",
+        "old one without `--overwrite`.",
         "",
         "## 10. Governance outputs (v2, not yet)",
         "",

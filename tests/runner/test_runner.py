@@ -205,3 +205,28 @@ def test_an_alert_ends_the_run_with_exit_4_recorded_as_alert(tmp_path, town, kit
     ledger = read_ledger(HistoryLayout(tmp_path / "history"))
     assert ledger["status"].to_list() == ["alert"]
     assert ledger["exit_status"].to_list() == [4]
+
+
+def test_one_tracking_parent_run_per_night_with_the_stages_nested(history) -> None:
+    from mlflow.tracking import MlflowClient
+
+    from kizuki import tracking
+
+    with tracking.using_store(history["pipeline"].tracking):
+        tracking.check_store(write=False)
+        client = MlflowClient(history["pipeline"].tracking)
+        exp = client.get_experiment_by_name("kizuki-run")
+        runs = client.search_runs([exp.experiment_id], max_results=1000)
+    parents = [r for r in runs if "mlflow.parentRunId" not in r.data.tags]
+    assert sorted(r.info.run_name for r in parents) == [f"nightly-{d}" for d in history["days"]]
+    for parent in sorted(parents, key=lambda r: r.info.run_name):
+        children = {
+            r.info.run_name.split("-")[0]
+            for r in runs
+            if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id
+        }
+        first = parent.info.run_name == f"nightly-{history['days'][0]}"
+        assert children == ({"score", "performance"} | (set() if first else {"monitor"})) | (
+            children & {"audit"}
+        )
+        assert parent.data.tags["kizuki.status"] in ("done", "alert")

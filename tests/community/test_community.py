@@ -102,3 +102,22 @@ def test_the_newest_attempt_of_a_date_is_read() -> None:
 
     names = ["2026-01-31", "2026-01-31.2", "2026-01-31.10"]
     assert [_attempt(Path("runs") / n) for n in names] == [1, 2, 10]
+
+
+def test_without_outcomes_the_page_says_so_and_shows_no_known_or_realised(
+    synthetic_history: tuple[Path, Path], tmp_path: Path
+) -> None:
+    from kizuki.community.page import community_page_data
+    from kizuki.community.table import history_runs, run_table
+    from kizuki.pages import words
+
+    history, _ = synthetic_history
+    cfg = load_community_config()
+    run = history_runs(history)[-1]
+    t = run_table(run, None, None, None, cfg)
+    assert t["known"].is_null().all() and t["realised"].is_null().all()
+    assert t["truth_need"].is_null().all() and not t["matured"].any()
+    data = community_page_data(t, cfg, words("community", "ja"), run.horizon_months)
+    assert not data["has_outcomes"] and not data["truth"] and data["check"] is None
+    # the expected counts are still there, from the scores alone
+    assert t.filter(pl.col("district").is_null())["expected"].sum() > 0

@@ -268,7 +268,7 @@ def run_table(
             pl.col("cohort", "signs").fill_null(0),
             pl.col("expected").fill_null(0.0),
             pl.col("low", "high").fill_null(0),
-            pl.col("known").fill_null(0 if outcomes is not None else None),
+            pl.col("known").fill_null(0) if outcomes is not None else pl.col("known"),
             matured=pl.lit(matured),
             as_of=pl.lit(T),
             run=pl.lit(run.path.name),

@@ -35,6 +35,7 @@ runner = CliRunner()
 NAMES = (
     "audit",
     "checklist",
+    "community",
     "features",
     "model",
     "monitor",

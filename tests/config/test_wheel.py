@@ -48,7 +48,13 @@ def test_the_wheel_holds_every_packaged_config(wheel: Path) -> None:
             member = f"kizuki/configs/{name}.yaml"
             assert member in names
             assert z.read(member).decode("utf-8") == packaged_text(name)
-    assert len(config_names()) == 9
+        # the pipeline files kizuki demo runs (twins of the repository's pipelines/)
+        for name in ("nightly.yaml", "monthly-retrain.yaml"):
+            member = f"kizuki/runner/pipelines/{name}"
+            assert member in names
+            repo = (REPO / "pipelines" / name).read_text("utf-8")
+            assert z.read(member).decode("utf-8") == repo
+    assert len(config_names()) == 10
 
 
 def test_an_unpacked_wheel_finds_its_configs_outside_the_repository(

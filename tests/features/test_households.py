@@ -217,3 +217,51 @@ def test_care_rise_compares_with_the_same_day_a_year_before() -> None:
         for r in build_features(tables, D(2026, 1, 30), load_feature_config()).iter_rows(named=True)
     }
     assert early["A"]["ltc_rise_12m"] == 0
+
+
+def _bimonthly(hh: str, uses: list[float], first: dt.date) -> pl.LazyFrame:
+    """Bi-monthly readings (each covering two months) starting at ``first``, known at the
+    end of their second month (the contract's rule for a billing period)."""
+    rows, m = [], first
+    for use in uses:
+        rows.append(
+            {
+                "household_id": hh,
+                "month": m,
+                "period_months": 2,
+                "water_m3": use,
+                "billed_yen": 4000,
+                "unpaid_yen": 0,
+                "stop_notice": False,
+            }
+        )
+        m = D(m.year + (m.month + 1) // 12, (m.month + 1) % 12 + 1, 1)
+    frame = canonical("utility", rows)
+    return frame.with_columns(known_on=pl.col("month").dt.offset_by("1mo").dt.month_end())
+
+
+def test_a_bimonthly_reading_is_flat_only_when_it_matches_the_reading_before() -> None:
+    # the second month of a bi-monthly reading is the same reading halved: on the old code
+    # every such month counted as "flat", so a household of a bi-monthly district had 2 or 3
+    # flat months in any 6 (alternating from one month to the next) with no flat line at all
+    lively = [16.0, 20.0, 14.0, 22.0, 18.0, 12.0, 24.0, 15.0, 21.0, 17.0, 23.0, 13.0]
+    stuck = lively[:8] + [10.0, 10.0, 10.0, 10.0]  # from 2025-05: equal readings
+    cfg = load_feature_config()
+    counts = {}
+    utility = pl.concat(
+        [_bimonthly("B", lively, D(2024, 1, 1)), _bimonthly("S", stuck, D(2024, 1, 1))]
+    )
+    tables = {"residents": residents_with("S", "B"), "utility": utility}
+    for as_of in (D(2025, 8, 31), D(2025, 9, 30), D(2025, 10, 31)):
+        f = build_features(tables, as_of, cfg)
+        counts[as_of] = dict(zip(f["household_id"], f["water_flat_months_6m"], strict=True))
+    assert [counts[d]["B"] for d in counts] == [0, 0, 0]
+    # the reading of 2025-07/08 equals the one before (both its months flat); that of
+    # 2025-09/10 too, known at the end of October
+    assert [counts[d]["S"] for d in counts] == [2, 2, 4]
+
+
+def residents_with(*extra: str) -> pl.LazyFrame:
+    """One-person households ``extra`` (district east, born 1950)."""
+    rows = [person(f"{h}1", h, D(1950, 1, 1), "F", "head") for h in extra]
+    return canonical("residents", rows)

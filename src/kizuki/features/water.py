@@ -148,7 +148,10 @@ def declare(cfg: FeatureConfig) -> tuple[Feature, ...]:
 
 
 def monthly_use(ctx: Context, since: dt.date) -> pl.LazyFrame:
-    """household_id, month, m3: monthly use from ``since`` on, bi-monthly rows split over their two months.
+    """household_id, month, m3, new_reading: monthly use from ``since`` on, bi-monthly rows
+    split over their two months; ``new_reading`` is False for the second month of a
+    bi-monthly reading (the same reading, halved: comparing it with the month before says
+    nothing about the household).
 
     Rows are in month order (each household's months in order; households interleaved).
     """
@@ -158,12 +161,16 @@ def monthly_use(ctx: Context, since: dt.date) -> pl.LazyFrame:
         .select("household_id", "month", "period_months", "water_m3")
     )
     first = u.select(
-        "household_id", "month", (pl.col("water_m3") / pl.col("period_months")).alias("m3")
+        "household_id",
+        "month",
+        (pl.col("water_m3") / pl.col("period_months")).alias("m3"),
+        new_reading=pl.lit(True),
     )
     second = u.filter(pl.col("period_months") == 2).select(
         "household_id",
         pl.col("month").dt.offset_by("1mo").alias("month"),
         (pl.col("water_m3") / 2).alias("m3"),
+        new_reading=pl.lit(False),
     )
     # sorted so that each household's months come in order (sums and means add up in one
     # order: identical floats on every run); (household, month) is unique here, so sorting
@@ -172,7 +179,7 @@ def monthly_use(ctx: Context, since: dt.date) -> pl.LazyFrame:
         pl.concat([first, second])
         .filter(pl.col("month") >= pl.lit(since))
         .group_by("household_id", "month")
-        .agg(pl.col("m3").sum())
+        .agg(pl.col("m3").sum(), pl.col("new_reading").any())
         .sort("month")
     )
 
@@ -209,24 +216,28 @@ def build(ctx: Context) -> pl.LazyFrame | None:
             water_last=m3.last(),
             __month=month,
             __m3=m3,
+            __new=pl.col("new_reading"),
         )
         .with_row_index("__hh")
     )
     # the counts over the last COUNT_MONTHS months, on the readings laid out household after
     # household (explode): the previous reading is the row before when it is the same
     # household's (the same comparisons as a per-group shift, without per-group work)
-    mo, v, hh = pl.col("__month"), pl.col("__m3"), pl.col("__hh")
+    mo, v, hh, new = pl.col("__month"), pl.col("__m3"), pl.col("__hh"), pl.col("__new")
+    # a flat line: a month whose reading barely differs (per month) from the reading before
+    # (no life in the home, or an estimated reading). The second month of a bi-monthly
+    # reading is the same reading: it is flat when its reading is, never by itself
+    same_as_before = (hh == hh.shift(1)) & ((v - v.shift(1)).abs() < cfg.water_flat_m3)
+    flat_reading = pl.when(new).then(same_as_before).otherwise(
+        (hh == hh.shift(1)) & same_as_before.shift(1)
+    )
     counts = (
-        agg.select("__hh", "water_median_12m", "__month", "__m3")
-        .explode("__month", "__m3")
+        agg.select("__hh", "water_median_12m", "__month", "__m3", "__new")
+        .explode("__month", "__m3", "__new")
         .select(
             "__hh",
             low=(mo >= count_from) & (v < cfg.water_low_share * pl.col("water_median_12m")),
-            # a flat line: consecutive months whose readings barely differ (no life in the
-            # home, or an estimated reading)
-            flat=(mo >= count_from)
-            & (hh == hh.shift(1))
-            & ((v - v.shift(1)).abs() < cfg.water_flat_m3),
+            flat=(mo >= count_from) & flat_reading.fill_null(False),
         )
         .group_by("__hh")
         .agg(
@@ -234,7 +245,7 @@ def build(ctx: Context) -> pl.LazyFrame | None:
             pl.col("flat").sum().cast(pl.Int32).alias(flat),
         )
     )
-    agg = agg.drop("__month", "__m3").join(counts, on="__hh", how="left").drop("__hh")
+    agg = agg.drop("__month", "__m3", "__new").join(counts, on="__hh", how="left").drop("__hh")
     return agg.with_columns(
         pl.when(pl.col("mean") > 0).then(pl.col("std") / pl.col("mean")).alias(cv),
         water_change_yoy=pl.when(pl.col("water_prior_year") > 0).then(

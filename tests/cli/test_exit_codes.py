@@ -665,3 +665,27 @@ def test_audit_whose_folder_is_locked_is_5(audit_run: Path, tmp_path: Path, hold
     r = runner.invoke(app, ["audit", "--run", str(audit_run), "--out", str(out), "--no-track"])
     _lock_refusal(r, pid, out)
     assert not (out / "audit.json").exists()
+
+
+def test_demo_with_an_unknown_preset_is_2_and_makes_nothing(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["demo", "--preset", "nosuch", "--out", str(tmp_path / "d")])
+    _one_line(r, 2, "nosuch")
+    assert not (tmp_path / "d").exists()
+
+
+@pytest.mark.slow
+def test_a_second_demo_into_the_same_folder_is_5_before_any_work(tmp_path: Path) -> None:
+    from kizuki.io.locks import hold_lock
+
+    out = tmp_path / "demo"
+    out.mkdir()
+    with hold_lock(out / "demo.lock", "demo", out):
+        done = subprocess.run(
+            [sys.executable, "-m", "kizuki.cli", "demo", "--preset", "uken", "--out", str(out)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=tmp_path,
+        )
+    assert done.returncode == 5, done.stderr[-3000:]
+    assert not (out / "drop").exists()  # nothing made

@@ -40,9 +40,22 @@ def register(app: typer.Typer) -> None:
             from kizuki.pipeline.demo import run_demo
             from kizuki.report import lang_of, load_report_config
             from kizuki.shortlist import load_shortlist_config
+            from kizuki.synth.presets import make_spec
 
             t0 = time.perf_counter()
+            language = lang_of(lang)
+            make_spec(preset, None, None, None)  # an unknown preset: exit 2, nothing made
             out = out.resolve()
+
+            def history() -> None:
+                from kizuki.runner.demo import run_demo_history
+
+                info("[6/6] history: pipelines/nightly.yaml night after night (kizuki run)")
+                done = run_demo_history(out, progress=info)
+                info(
+                    f"      history: {done.history} (rerun a night: kizuki run {done.pipeline_file})"
+                )
+
             summary = run_demo(
                 out,
                 preset,
@@ -51,15 +64,9 @@ def register(app: typer.Typer) -> None:
                 checklist_config=load_checklist_config(),
                 shortlist_config=load_shortlist_config(),
                 report_config=load_report_config(),
-                lang=lang_of(lang),
+                lang=language,
                 progress=info,
-            )
-            from kizuki.runner.demo import run_demo_history
-
-            info("[6/6] history: pipelines/nightly.yaml night after night (kizuki run)")
-            history = run_demo_history(out, progress=info)
-            info(
-                f"      history: {history.history} (rerun a night: kizuki run {history.pipeline_file})"
+                then=history,
             )
             info(f"done in {time.perf_counter() - t0:.0f} s. Open the report in a browser:")
             typer.echo(str(summary.report))

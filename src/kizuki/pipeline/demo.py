@@ -10,6 +10,7 @@ reach an operator's registry or move its ``champion`` alias.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from kizuki.checklist import ChecklistConfig
 from kizuki.explain.text import Lang
 from kizuki.features.config import FeatureConfig
 from kizuki.io.drop import load_drop
+from kizuki.io.locks import folder_lock, hold_lock
 from kizuki.model.config import ModelConfig
 from kizuki.pipeline.progress import Progress, quiet
 from kizuki.pipeline.score import RunSummary, default_components, run_score
@@ -59,27 +61,37 @@ def run_demo(
     report_config: ReportConfig,
     lang: Lang = "ja",
     progress: Progress = quiet,
+    then: Callable[[], None] | None = None,
 ) -> DemoSummary:
     """Make the ``preset`` municipality in ``out/drop``, validate it, train and register a
-    model on its history, and score its newest date into ``out/run``.
+    model on its history, and score its newest date into ``out/run``; then call ``then``
+    (the CLI's history of nights), all under the demo's lock.
 
     In: the folder, the synth preset, validated configs, the report language, a progress
-    callback (the five steps). Out: :class:`DemoSummary`. The tracking store is
-    :func:`demo_store` (checked before anything is made).
+    callback (the steps), what to do after scoring. Out: :class:`DemoSummary`. The
+    tracking store is :func:`demo_store` (checked before anything is made); then the demo
+    takes ``<out>/demo.lock`` and makes sure no other process writes ``<out>/run``: a
+    second demo into the same folder exits 5 at once, before any work.
     """
     with tracking.using_store(demo_store(out)):
         tracking.check_store(write=True)
-        return _demo(
-            out,
-            preset,
-            model_config=model_config,
-            feature_config=feature_config,
-            checklist_config=checklist_config,
-            shortlist_config=shortlist_config,
-            report_config=report_config,
-            lang=lang,
-            progress=progress,
-        )
+        with hold_lock(out / "demo.lock", "demo", out):
+            with folder_lock(out / "run", "demo"):
+                pass  # held by another writer: RunLocked (exit 5) before any work
+            summary = _demo(
+                out,
+                preset,
+                model_config=model_config,
+                feature_config=feature_config,
+                checklist_config=checklist_config,
+                shortlist_config=shortlist_config,
+                report_config=report_config,
+                lang=lang,
+                progress=progress,
+            )
+            if then is not None:
+                then()
+            return summary
 
 
 def _demo(

@@ -245,7 +245,7 @@ def test_a_bimonthly_reading_is_flat_only_when_it_matches_the_reading_before() -
     # every such month counted as "flat", so a household of a bi-monthly district had 2 or 3
     # flat months in any 6 (alternating from one month to the next) with no flat line at all
     lively = [16.0, 20.0, 14.0, 22.0, 18.0, 12.0, 24.0, 15.0, 21.0, 17.0, 23.0, 13.0]
-    stuck = lively[:8] + [10.0, 10.0, 10.0, 10.0]  # from 2025-05: equal readings
+    stuck = [*lively[:8], 10.0, 10.0, 10.0, 10.0]  # from 2025-05: equal readings
     cfg = load_feature_config()
     counts = {}
     utility = pl.concat(

@@ -230,3 +230,31 @@ def test_one_tracking_parent_run_per_night_with_the_stages_nested(history) -> No
             children & {"audit"}
         )
         assert parent.data.tags["kizuki.status"] in ("done", "alert")
+
+
+def test_a_stale_lock_left_by_a_dead_process_is_taken_over_and_the_ledger_says_so(
+    tmp_path, town, kit
+) -> None:
+    import json
+    import subprocess
+    import sys
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    pid = int(dead.stdout)  # a process that has ended
+    layout = HistoryLayout(tmp_path / "history")
+    layout.root.mkdir()
+    holder = {
+        "pid": pid,
+        "host": "here",
+        "started": "2026-12-01T02:00:00+00:00",
+        "command": "kizuki run",
+    }
+    layout.lock.write_text(json.dumps(holder), encoding="utf-8")
+    path = kit.write_pipeline(tmp_path, town)
+    outcome = run_pipeline(load_pipeline(path), as_of=town["month_ends"][-1])
+    assert outcome.status in ("done", "alert")
+    message = read_ledger(layout)["message"].item()
+    assert f"took over the stale lock of pid {pid}" in message
+    assert layout.lock.read_text(encoding="utf-8") == ""  # released cleanly

@@ -316,6 +316,8 @@ def _locked(
         return RunOutcome("already_done", 0, run_id, day, folder, message)
     log.open(layout.log(run_id))
     run_dir = layout.root / plan.run_dir if plan.run_dir else None
+    if stale is not None and not journals:  # no attempt to blame: this row says so
+        scaffold.notes["stale_lock"] = stale.describe()
     ctx = replace(
         scaffold,
         as_of=day,
@@ -401,6 +403,8 @@ def _row(
 ) -> LedgerRow:
     """The ledger row of this attempt."""
     run_dir = ctx.layout.root / plan.run_dir if plan.run_dir else None
+    if "stale_lock" in ctx.notes:
+        message = f"{message}; took over the stale lock of {ctx.notes['stale_lock']}"
     version = ctx.notes.get("model_version", plan.identity.model_version)
     return LedgerRow(
         run_id=journal.run_id,

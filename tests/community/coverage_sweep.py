@@ -21,7 +21,9 @@ hb = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(hb)
 
 
-def main(out: Path, seeds: list[int], errors: tuple[float, ...] = (0.0, 0.1, 0.15, 0.2)) -> None:
+def main(
+    out: Path, seeds: list[int], errors: tuple[float, ...] = (0.0, 0.1, 0.2, 0.25, 0.3)
+) -> None:
     cfg = load_community_config()
     for seed in seeds:
         base = out / f"seed{seed}"
@@ -35,8 +37,11 @@ def main(out: Path, seeds: list[int], errors: tuple[float, ...] = (0.0, 0.1, 0.1
             t = community_table(history, drop, cfg.model_copy(update={"calibration_error": c}))
             cells = t.filter(pl.col("matured") & pl.col("district").is_not_null())
             inside = cells.filter(pl.col("realised").is_between(pl.col("low"), pl.col("high")))
+            totals = t.filter(pl.col("matured") & pl.col("district").is_null())
+            held = totals.filter(pl.col("realised").is_between(pl.col("low"), pl.col("high")))
             print(
-                f"seed {seed} c {c}: {inside.height}/{cells.height} = {inside.height / cells.height:.3f}"
+                f"seed {seed} c {c}: districts {inside.height}/{cells.height} = "
+                f"{inside.height / cells.height:.3f}, municipality {held.height}/{totals.height}"
             )
 
 

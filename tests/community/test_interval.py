@@ -8,7 +8,12 @@ import numpy as np
 import polars as pl
 from scipy.stats import binom, poisson
 
-from kizuki.community.interval import count_intervals, pmf_matrix, total_interval
+from kizuki.community.interval import (
+    count_intervals,
+    pmf_matrix,
+    quantile_interval,
+    total_interval,
+)
 from kizuki.community.suppress import suppress
 
 
@@ -18,11 +23,34 @@ def test_without_calibration_error_the_pmf_is_the_exact_binomial_for_equal_proba
     assert np.allclose(pmf, binom.pmf(k, 200, 0.05), atol=1e-12)
 
 
-def test_the_interval_is_the_central_quantile_pair() -> None:
-    p = np.full(5000, 0.002)  # nearly Poisson(10)
+def test_the_plain_interval_is_the_central_quantile_pair() -> None:
+    pmf = pmf_matrix([np.full(20000, 0.0005)], 0.0)  # nearly Poisson(10)
+    lo, hi = quantile_interval(pmf, 0.90)
+    assert (lo[0], hi[0]) == (poisson.ppf(0.05, 10), poisson.ppf(0.95, 10))
+
+
+def test_the_nearest_interval_narrows_a_small_count_s_pair_towards_90_percent() -> None:
+    k = np.arange(60)
+    pmf = poisson.pmf(k, 3.5)[None, :]
+    assert tuple(quantile_interval(pmf, 0.90)) == (1, 7)  # holds 94%
+    lo, hi = quantile_interval(pmf, 0.90, nearest=True)
+    assert (lo[0], hi[0]) == (1, 6)
+    assert abs(poisson.cdf(6, 3.5) - poisson.cdf(0, 3.5) - 0.90) < 0.01
+    # a large count keeps its pair (one count changes little)
+    pmf = poisson.pmf(np.arange(400), 200.0)[None, :]
+    lo, hi = quantile_interval(pmf, 0.90, nearest=True)
+    assert (lo[0], hi[0]) in {
+        (poisson.ppf(0.05, 200) + d, poisson.ppf(0.95, 200) - e) for d in (0, 1) for e in (0, 1)
+    }
+
+
+def test_count_intervals_returns_the_sum_and_the_nearest_interval() -> None:
+    p = np.full(5000, 0.002)
     exp, lo, hi = count_intervals([p], 0.90, 0.0)
     assert exp[0] == np.sum(p)
-    assert (lo[0], hi[0]) == (poisson.ppf(0.05, 10), poisson.ppf(0.95, 10))
+    assert (lo[0], hi[0]) == tuple(
+        x[0] for x in quantile_interval(pmf_matrix([p], 0.0), 0.90, nearest=True)
+    )
 
 
 def test_calibration_error_widens_the_interval_and_keeps_the_mean() -> None:

@@ -15,7 +15,7 @@ class CommunityConfig(StrictModel):
 
     config_version: Literal[1]
     level: float = Field(0.90, gt=0.5, lt=1)
-    calibration_error: float = Field(0.1, ge=0, le=2)
+    calibration_error: float = Field(0.25, ge=0, le=2)
     min_cell: int = Field(10, ge=10)
 
 

@@ -24,9 +24,6 @@ from kizuki.pages import render_page, words
 from kizuki.pages.format import date, integer, pct
 from kizuki.runs import NotARun, RunLayout, read_run
 
-#: the performance report's folder inside a history (written by the performance stage)
-PERFORMANCE = "performance"
-
 
 def _json(path: Path) -> dict[str, Any] | None:
     try:
@@ -38,7 +35,7 @@ def _json(path: Path) -> dict[str, Any] | None:
 
 def _performance(history: Path) -> dict[str, dict[str, Any]]:
     """run_id -> the pooled (issue ``all``) performance row of performance.json."""
-    data = _json(history / PERFORMANCE / "performance.json") or {}
+    data = _json(HistoryLayout(history).performance / "performance.json") or {}
     return {
         r["run_id"]: r
         for r in data.get("history", [])
@@ -187,15 +184,17 @@ def history_page_data(
             if status == "alert"
             else ""
         )
-    perf = _json(Path(history) / PERFORMANCE / "performance.json")
+    perf = _json(HistoryLayout(Path(history)).performance / "performance.json")
     return {
         "rows": table,
         "classes": classes,
         "known_until": date(perf.get("known_until"), lang) if perf else None,
         "performance": Path(
-            os.path.relpath(Path(history) / PERFORMANCE / "performance.html", pages_dir)
+            os.path.relpath(
+                HistoryLayout(Path(history)).performance / "performance.html", pages_dir
+            )
         ).as_posix()
-        if (Path(history) / PERFORMANCE / "performance.html").is_file()
+        if (HistoryLayout(Path(history)).performance / "performance.html").is_file()
         else None,
         "community": "community.html"
         if HistoryLayout(Path(history)).community_page.is_file()

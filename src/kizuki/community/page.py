@@ -19,6 +19,7 @@ from kizuki.community.table import community_table
 from kizuki.contract.schema import ISSUES
 from kizuki.history import HistoryLayout
 from kizuki.io.atomic import write_text
+from kizuki.io.drop import LoadedDrop
 from kizuki.pages import Words, render_page, words
 from kizuki.pages.charts import lines
 from kizuki.pages.format import date, integer, pct
@@ -175,17 +176,19 @@ def write_community_page(
     drop: Path | None = None,
     lang: str = "ja",
     config: CommunityConfig | None = None,
+    loaded: LoadedDrop | None = None,
 ) -> Path:
     """Write ``<history>/pages/community.html``; returns its path.
 
     In: the history folder, the newest drop (None: the drop the newest run read), the
-    language (ja unless ``en``), the config (None: configs/community.yaml). Raises
+    language (ja unless ``en``), the config (None: configs/community.yaml), the drop
+    already validated (None: loaded here). Raises
     :class:`~kizuki.community.table.NoHistory` when the history holds no run.
     """
     from kizuki.community.table import history_runs
 
     cfg = config or load_community_config()
-    table = community_table(Path(history), drop, cfg)
+    table = community_table(Path(history), drop, cfg, loaded)
     horizon = history_runs(Path(history))[-1].horizon_months
     w = words("community", lang)
     html = render_page("community.html", w, c=community_page_data(table, cfg, w, horizon))

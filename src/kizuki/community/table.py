@@ -39,7 +39,7 @@ from kizuki.community.interval import count_intervals, total_interval
 from kizuki.contract.schema import ISSUES
 from kizuki.errors import KizukiError
 from kizuki.history import HistoryLayout
-from kizuki.io.drop import DoorRules, load_drop
+from kizuki.io.drop import DoorRules, LoadedDrop, load_drop
 from kizuki.io.files import read_parquet
 from kizuki.runs import NotARun, RunFolder, find_runs
 
@@ -107,12 +107,14 @@ def newest_drop(runs: list[RunFolder], drop: Path | None) -> Path | None:
 
 
 def read_outcomes(
-    drop: Path | None,
+    drop: Path | None, loaded: LoadedDrop | None = None
 ) -> tuple[pl.DataFrame | None, dt.date | None, pl.DataFrame | None]:
-    """(outcomes, newest knowledge date, truth latent) of a drop; Nones when absent."""
+    """(outcomes, newest knowledge date, truth latent) of a drop; Nones when absent.
+    ``loaded``: the drop already validated (the runner's), else it is loaded here."""
     if drop is None:
         return None, None, None
-    loaded = load_drop(drop, rules=DoorRules(accept_undeclared=True))
+    if loaded is None:
+        loaded = load_drop(drop, rules=DoorRules(accept_undeclared=True))
     outcomes = (
         loaded.tables["outcomes"]
         .select("household_id", pl.col("issue").cast(pl.String), "opened_on", "confirmed")
@@ -310,15 +312,19 @@ def run_table(
 
 
 def community_table(
-    history: Path, drop: Path | None = None, config: CommunityConfig | None = None
+    history: Path,
+    drop: Path | None = None,
+    config: CommunityConfig | None = None,
+    loaded: LoadedDrop | None = None,
 ) -> pl.DataFrame:
     """Every run's community rows (:data:`COLUMNS`), oldest run first.
 
     In: the history folder; the newest drop (None: the drop the newest run read, when it
     still exists; without one, known, realised and truth columns are null); the config
-    (None: configs/community.yaml). Raises :class:`NoHistory` when no run is there.
+    (None: configs/community.yaml); ``drop`` already validated (None: loaded here). Raises
+    :class:`NoHistory` when no run is there.
     """
     cfg = config or load_community_config()
     runs = history_runs(Path(history))
-    outcomes, known_until, latent = read_outcomes(newest_drop(runs, drop))
+    outcomes, known_until, latent = read_outcomes(newest_drop(runs, drop), loaded)
     return pl.concat([run_table(r, outcomes, known_until, latent, cfg) for r in runs])

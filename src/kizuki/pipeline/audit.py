@@ -23,7 +23,7 @@ from kizuki.audit.labels import find_truth, positives, truth_in_need
 from kizuki.audit.report import write_audit_reports
 from kizuki.config import config_hash
 from kizuki.errors import KizukiError
-from kizuki.io.drop import DoorRules, load_drop
+from kizuki.io.drop import DoorRules, LoadedDrop, load_drop
 from kizuki.io.files import scan_parquet
 from kizuki.io.locks import folder_lock
 from kizuki.io.swap import remove_stale_tmp_files
@@ -61,13 +61,15 @@ def run_audit(
     track: bool = True,
     accept_undeclared: bool = False,
     progress: Progress = quiet,
+    loaded: LoadedDrop | None = None,
 ) -> AuditSummary:
     """Audit one scoring run at its list size.
 
     In: the run folder, the report folder (None: ``<run>/audit``), the validated audit
     config, a newer drop with outcomes (None: the run's own drop if it still exists),
     the report language, whether to track, whether a drop with undeclared tables is
-    read (the run's own drop also when the run accepted it), a progress callback. Out:
+    read (the run's own drop also when the run accepted it), a progress callback, the
+    outcomes drop already validated (None: loaded here). Out:
     :class:`AuditSummary`. Raises KizukiError when the outcomes drop has no outcomes,
     and (when tracking) StoreUnavailable before any work when the store cannot be used.
     """
@@ -84,7 +86,8 @@ def run_audit(
         declared = folder.manifest.drop.declaration
         own = outcomes is None and declared is not None and declared.accepted_undeclared
         rules = DoorRules(accept_undeclared=accept_undeclared or own)
-        loaded = load_drop(drop, rules=rules, warn=progress)
+        if loaded is None:  # the runner hands over the drop it has validated already
+            loaded = load_drop(drop, rules=rules, warn=progress)
         if "outcomes" not in loaded.tables:
             raise KizukiError(f"audit: the drop {drop} has no outcomes table")
         newest = loaded.newest_knowledge_date()

@@ -20,7 +20,7 @@ import polars as pl
 
 from kizuki.alerts import Alert, with_policy
 from kizuki.errors import KizukiError
-from kizuki.io.drop import DoorRules, load_drop
+from kizuki.io.drop import DoorRules, LoadedDrop, load_drop
 from kizuki.monitor.config import MonitorConfig
 from kizuki.monitor.performance import estimate_error, performance_alerts, performance_history
 from kizuki.monitor.report import write_performance_reports
@@ -58,13 +58,15 @@ def run_performance(
     track: bool = True,
     accept_undeclared: bool = False,
     progress: Progress = quiet,
+    loaded: LoadedDrop | None = None,
 ) -> PerformanceSummary:
     """Measure the realised precision@k / recall@k of past runs.
 
     In: run folders (or folders of runs), a drop holding the ``outcomes`` table, the
     report folder (None: ``./kizuki-performance``), the monitor config, the report
     language, whether to track, whether a drop with undeclared tables is read, a
-    progress callback. Out: :class:`PerformanceSummary`. Raises KizukiError when the
+    progress callback, that drop already validated (None: loaded here). Out:
+    :class:`PerformanceSummary`. Raises KizukiError when the
     drop has no outcomes or no dated rows, and (when tracking) StoreUnavailable before
     any work when the store cannot be used.
     """
@@ -73,7 +75,7 @@ def run_performance(
         from kizuki import tracking
 
         tracking.check_store(write=True)  # before loading the outcomes drop
-    drop = load_drop(
+    drop = loaded or load_drop(  # the runner hands over the drop it has validated already
         outcomes, rules=DoorRules(accept_undeclared=accept_undeclared), warn=progress
     )
     if "outcomes" not in drop.tables:

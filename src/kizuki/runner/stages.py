@@ -255,6 +255,7 @@ def performance(ctx: StageContext) -> StageResult:
         lang=ctx.lang,
         accept_undeclared=ctx.door().accept_undeclared,
         progress=ctx.progress,
+        loaded=ctx.drop(),
     )
     return StageResult(alerts=result.alerts, summary=f"{len(runs)} run(s) measured")
 
@@ -297,6 +298,7 @@ def audit(ctx: StageContext) -> StageResult:
         lang=ctx.lang,
         accept_undeclared=ctx.door().accept_undeclared,
         progress=ctx.progress,
+        loaded=ctx.drop(),
     )
     return StageResult(alerts=result.alerts, summary=f"audited the run as of {folder.as_of}")
 
@@ -309,7 +311,9 @@ def pages(ctx: StageContext) -> StageResult:
 
     written = [write_history_page(ctx.layout.root, ctx.lang, ctx.pending)]
     try:
-        written.append(write_community_page(ctx.layout.root, ctx.pipeline.drop, ctx.lang))
+        written.append(
+            write_community_page(ctx.layout.root, ctx.pipeline.drop, ctx.lang, loaded=ctx.drop())
+        )
     except NoHistory:
         ctx.progress("      community view: the history holds no run yet")
     return StageResult(summary="wrote " + ", ".join(p.name for p in written))

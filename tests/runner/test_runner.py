@@ -258,3 +258,28 @@ def test_a_stale_lock_left_by_a_dead_process_is_taken_over_and_the_ledger_says_s
     message = read_ledger(layout)["message"].item()
     assert f"took over the stale lock of pid {pid}" in message
     assert layout.lock.read_text(encoding="utf-8") == ""  # released cleanly
+
+
+def test_monthly_retrain_registers_a_champion_and_does_not_train_twice(tmp_path, town, kit) -> None:
+    from kizuki import tracking
+    from kizuki.synth.generate import generate
+    from kizuki.synth.presets import make_spec
+    from kizuki.synth.write import write_drop
+
+    drop = tmp_path / "drop"  # training needs four years of history
+    write_drop(generate(make_spec("ashiya", 1500, 48, 7)), drop, "parquet")
+    stages = {"validate": {}, "train": {}, "pages": {}}
+    path = kit.write_pipeline(
+        tmp_path, town, pipeline="monthly-retrain", stages=stages, drop=str(drop)
+    )
+    pipeline = load_pipeline(path)
+    first = run_pipeline(pipeline)
+    assert first.status in ("done", "alert") and first.run_dir is None
+    with tracking.using_store(pipeline.tracking):
+        assert tracking.champion_version() == "1"  # the first version becomes champion
+    again = run_pipeline(pipeline)
+    assert again.status == "already_done"  # same drop, same configs: not trained twice
+    ledger = read_ledger(HistoryLayout(tmp_path / "history"))
+    assert ledger["pipeline"].to_list() == ["monthly-retrain"]
+    assert ledger["model_version"].to_list() == ["1"]
+    assert HistoryLayout(tmp_path / "history").history_page.is_file()

@@ -154,7 +154,9 @@ def _identity_matches(row: dict[str, object], identity: Identity) -> bool:
         row["pipeline"] == identity.pipeline
         and row["as_of"] == identity.as_of
         and drop_hashes(row) == identity.drop_hashes
-        and row["model_version"] == identity.model_version
+        # a training pipeline's identity has no model version (it makes one; the ledger
+        # records the version it made)
+        and (identity.model_version is None or row["model_version"] == identity.model_version)
         and row["config_hash"] == identity.config_hash
     )
 

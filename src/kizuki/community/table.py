@@ -39,6 +39,7 @@ from kizuki.community.interval import count_intervals, total_interval
 from kizuki.contract.schema import ISSUES
 from kizuki.errors import KizukiError
 from kizuki.history import HistoryLayout
+from kizuki.io.atomic import write_parquet
 from kizuki.io.drop import DoorRules, LoadedDrop, load_drop
 from kizuki.io.files import read_parquet
 from kizuki.runs import NotARun, RunFolder, find_runs
@@ -163,14 +164,37 @@ def _with_total(frame: pl.DataFrame, counts: list[str]) -> pl.DataFrame:
     return pl.concat([frame, total.select(frame.columns)])
 
 
+def _cached_intervals(
+    run: RunFolder, config: CommunityConfig, cache: Path | None
+) -> tuple[Path | None, dict[tuple[str, str], tuple[float, int, int]]]:
+    """(cache file, (district, issue) -> (expected, low, high)) of a run already computed.
+
+    The intervals depend only on the run's scores (its run id) and the interval settings,
+    never on outcomes that arrive later: computed once per run, a night costs one run's
+    intervals however long the history grows."""
+    if cache is None:
+        return None, {}
+    key = f"{run.manifest.run_id}-{config.level:g}-{config.calibration_error:g}.parquet"
+    path = cache / key
+    if not path.is_file():
+        return path, {}
+    frame = pl.read_parquet(path)
+    return path, {
+        (r["district"], r["issue"]): (r["expected"], r["low"], r["high"])
+        for r in frame.iter_rows(named=True)
+    }
+
+
 def run_table(
     run: RunFolder,
     outcomes: pl.DataFrame | None,
     known_until: dt.date | None,
     latent: pl.DataFrame | None,
     config: CommunityConfig,
+    cache: Path | None = None,
 ) -> pl.DataFrame:
-    """The community rows of one run (see the module docstring)."""
+    """The community rows of one run (see the module docstring); ``cache``: a folder
+    keeping each run's intervals (None: computed every time)."""
     T, H = run.as_of, run.horizon_months
     homes = run.features.select("household_id", pl.col("district").cast(pl.String))
     per_district = homes.group_by("district").agg(households=pl.len().cast(pl.Int64))
@@ -195,18 +219,29 @@ def run_table(
     else:
         scores = scores.with_columns(new=pl.lit(None, pl.Int32))
     # interval: one batch per issue (the districts of an issue have counts of one size)
+    cache_file, known = _cached_intervals(run, config, cache)
     parts = []
     for issue in ISSUES:
         sub = scores.filter(pl.col("issue") == issue)
         groups = sorted(sub.partition_by("district", as_dict=True).items())
         if not groups:
             continue
-        probs = [g["score"].to_numpy().astype(np.float64) for _, g in groups]
-        exp, lo, hi = count_intervals(probs, config.level, config.calibration_error)
-        t_exp, t_lo, t_hi = total_interval(
-            np.concatenate(probs), config.level, config.calibration_error
-        )
-        exp, lo, hi = np.append(exp, t_exp), np.append(lo, t_lo), np.append(hi, t_hi)
+        names = [k[0] for k, _ in groups] + [_ALL]
+        if all((d, issue) in known for d in names):
+            exp, lo, hi = (np.array([known[(d, issue)][i] for d in names]) for i in range(3))
+        else:
+            probs = [g["score"].to_numpy().astype(np.float64) for _, g in groups]
+            exp, lo, hi = count_intervals(probs, config.level, config.calibration_error)
+            t_exp, t_lo, t_hi = total_interval(
+                np.concatenate(probs), config.level, config.calibration_error
+            )
+            exp, lo, hi = np.append(exp, t_exp), np.append(lo, t_lo), np.append(hi, t_hi)
+            known.update(
+                {
+                    (d, issue): (float(e), int(a), int(b))
+                    for d, e, a, b in zip(names, exp, lo, hi, strict=True)
+                }
+            )
         groups.append(((_ALL,), sub))
         parts.append(
             pl.DataFrame(
@@ -224,6 +259,23 @@ def run_table(
                 },
                 schema_overrides={"cohort": pl.Int64, "signs": pl.Int64, "realised": pl.Int64},
             )
+        )
+    if cache_file is not None and not cache_file.is_file() and known:
+        write_parquet(
+            cache_file,
+            pl.DataFrame(
+                [
+                    {"district": d, "issue": i, "expected": e, "low": a, "high": b}
+                    for (d, i), (e, a, b) in known.items()
+                ],
+                schema={
+                    "district": pl.String,
+                    "issue": pl.String,
+                    "expected": pl.Float64,
+                    "low": pl.Int64,
+                    "high": pl.Int64,
+                },
+            ),
         )
     cells = (
         pl.concat(parts)
@@ -327,4 +379,5 @@ def community_table(
     cfg = config or load_community_config()
     runs = history_runs(Path(history))
     outcomes, known_until, latent = read_outcomes(newest_drop(runs, drop), loaded)
-    return pl.concat([run_table(r, outcomes, known_until, latent, cfg) for r in runs])
+    cache = HistoryLayout(Path(history)).community_cache
+    return pl.concat([run_table(r, outcomes, known_until, latent, cfg, cache) for r in runs])

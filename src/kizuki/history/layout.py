@@ -10,6 +10,7 @@ One history folder per municipality::
       visits.parquet         every imported feedback row (§8), with its file and hash
       followup.parquet       per household: listed, visited, held back, in support
       lock                   held by a running pipeline
+      community/             each run's 地域診断 intervals (computed once per run)
       performance/           performance.html, .json: past runs' precision and recall
       validation/<run dir>/  the validation report and rejects of each attempt
       logs/<run_id>.log      one log per run attempt (no record values)
@@ -36,6 +37,7 @@ LOCK = "lock"
 LOGS = "logs"
 VALIDATED = "validated"
 JOURNAL = "journal"
+COMMUNITY_CACHE = "community"
 PERFORMANCE = "performance"
 VALIDATION = "validation"
 PAGES = "pages"
@@ -121,6 +123,11 @@ class HistoryLayout:
     def journal_file(self, run_dir: str) -> Path:
         """``journal/<run dir name>.json`` (e.g. ``journal/2026-09-30.json``)."""
         return self.journal / f"{run_dir}.json"
+
+    @property
+    def community_cache(self) -> Path:
+        """``community/``: each run's community intervals, computed once per run."""
+        return self.root / COMMUNITY_CACHE
 
     @property
     def performance(self) -> Path:

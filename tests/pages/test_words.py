@@ -65,6 +65,7 @@ ALERTS = [
     Alert("list_stability", "shortlist", {"jaccard": 0.5, "min_jaccard": 0.6}, text="list_overlap"),
     Alert("list_stability", "rank:x", {"issue": "x", "spearman": 0.5, "min_spearman": 0.6},
           text="list_ranks"),
+    Alert("missing_table", "school", {"table": "school", "policy": "alert"}),
     Alert("performance_shortfall", "x@d", {"as_of": "2026-03-31", "issue": "x", "k": 5,
                                            "precision": 0.1, "expected_precision": 0.3}),
     Alert("recall_disparity", "x:d=g", {"issue": "x", "dimension": "d", "group": "g", "ratio": 0.5,

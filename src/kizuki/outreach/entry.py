@@ -1,8 +1,9 @@
 """The entry sheet's columns (記入用, contract §8): what the team is handed and fills in.
 
 One row per listed household. Filled in by kizuki (and locked on the sheet): ``run_id``,
-``household_id``, and for the team's orientation ``district``, ``priority`` and
-``listed_issues`` (never imported back). Filled in by the team: ``visited_on``,
+``household_id``, and for the team's orientation ``district``, ``priority``,
+``listed_issues`` and ``followup`` (new / listed again / the last visit's result; empty
+outside a history), never imported back. Filled in by the team: ``visited_on``,
 ``result`` (a drop-down of the §8 codes by their Japanese labels), one mark column per
 issue for the confirmed issues (a drop-down holding one mark: a list of issues in one
 cell does not survive a drop-down, one column per issue does), and ``team`` (a
@@ -22,9 +23,9 @@ from kizuki.contract.schema import ISSUE_NAMES_EN, ISSUE_NAMES_JA, ISSUES
 from kizuki.outreach.config import RESULTS
 
 #: columns kizuki fills (locked on the sheet)
-FILLED = ("run_id", "household_id", "district", "priority", "listed_issues")
+FILLED = ("run_id", "household_id", "district", "priority", "listed_issues", "followup")
 #: columns shown for orientation only: never imported
-SHOWN_ONLY = ("district", "priority", "listed_issues")
+SHOWN_ONLY = ("district", "priority", "listed_issues", "followup")
 #: the mark columns, one per issue: ``confirmed:<issue>``
 MARK_PREFIX = "confirmed:"
 MARK_COLUMNS = tuple(f"{MARK_PREFIX}{i}" for i in ISSUES)
@@ -69,6 +70,7 @@ _HEADERS_JA = {
     "district": "地区",
     "priority": "優先順位",
     "listed_issues": "候補の課題",
+    "followup": "これまで",
     "visited_on": "訪問日",
     "result": "訪問結果",
     "team": "チーム",
@@ -80,6 +82,7 @@ _HEADERS_EN = {
     "district": "District",
     "priority": "Priority",
     "listed_issues": "Listed for",
+    "followup": "So far",
     "visited_on": "Visit date",
     "result": "Result",
     "team": "Team",
@@ -133,12 +136,18 @@ def result_choices(lang: str) -> list[str]:
     return [RESULT_LABELS_JA[r] for r in RESULTS] if lang != "en" else list(RESULTS)
 
 
-def entry_frame(shortlist: pl.DataFrame, run_id: str, lang: str = "ja") -> pl.DataFrame:
+def entry_frame(
+    shortlist: pl.DataFrame,
+    run_id: str,
+    lang: str = "ja",
+    followup: dict[str, str] | None = None,
+) -> pl.DataFrame:
     """The entry sheet's rows: one per listed household, in the shortlist's order
     (district, priority), kizuki's columns filled, the team's columns empty (null).
 
     In: the shortlist (household_id, district, priority, issues), the run id, the
-    language of the listed-issue names. Out: the :data:`ENTRY_COLUMNS`, all strings but
+    language of the listed-issue names, and the follow-up text per household (None:
+    the column stays empty). Out: the :data:`ENTRY_COLUMNS`, all strings but
     ``priority`` (Int64).
     """
     names = ISSUE_NAMES_EN if lang == "en" else ISSUE_NAMES_JA
@@ -152,6 +161,9 @@ def entry_frame(shortlist: pl.DataFrame, run_id: str, lang: str = "ja") -> pl.Da
             "district": sl["district"].cast(pl.String),
             "priority": sl["priority"].cast(pl.Int64),
             "listed_issues": pl.Series(listed, dtype=pl.String),
+            "followup": pl.Series(
+                [(followup or {}).get(h) for h in sl["household_id"].to_list()], dtype=pl.String
+            ),
             **{c: pl.Series([None] * sl.height, dtype=pl.String) for c in INPUTS},
         }
     ).select(ENTRY_COLUMNS)

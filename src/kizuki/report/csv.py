@@ -13,6 +13,7 @@ from kizuki.explain.text import Lang
 from kizuki.io.atomic import write_bytes
 from kizuki.io.csv_safe import csv_bytes
 from kizuki.outreach.entry import entry_frame, headers
+from kizuki.report.html import followup_texts
 from kizuki.report.table import csv_table
 
 
@@ -30,7 +31,7 @@ def write_shortlist_csv(path: Path, shortlist: pl.DataFrame, lang: Lang) -> Path
 def entry_csv_bytes(shortlist: pl.DataFrame, run_id: str, lang: Lang) -> bytes:
     """entry.csv's bytes: BOM, the entry sheet's headers in ``lang``, one row per listed
     household (run id, household id, district, priority, listed issues; inputs empty)."""
-    frame = entry_frame(shortlist, run_id, lang)
+    frame = entry_frame(shortlist, run_id, lang, followup_texts(shortlist, lang))
     names = headers(lang)
     return csv_bytes(
         frame.with_columns(pl.col("priority").cast(pl.String)).rename(

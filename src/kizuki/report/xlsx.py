@@ -35,6 +35,7 @@ from kizuki.pages.format import date as fmt_date
 from kizuki.pages.words import words
 from kizuki.report.config import band_of
 from kizuki.report.data import ReportData
+from kizuki.report.html import followup_texts
 from kizuki.report.table import print_table
 
 #: (column, width in characters) in print order
@@ -153,6 +154,7 @@ ENTRY_WIDTHS = {
     "district": 12,
     "priority": 7,
     "listed_issues": 26,
+    "followup": 24,
     "visited_on": 12,
     "result": 16,
     "team": 9,
@@ -188,7 +190,7 @@ def _entry_sheet(wb: Any, data: ReportData, lang: Lang) -> None:
     free_mark = wb.add_format({"border": 1, "valign": "top", "align": "center", "locked": False})
 
     names = headers(lang)
-    frame = entry_frame(data.shortlist, data.run_id, lang)
+    frame = entry_frame(data.shortlist, data.run_id, lang, followup_texts(data.shortlist, lang))
     col = {name: c for c, name in enumerate(ENTRY_COLUMNS)}
     for name, c in col.items():
         ws.set_column(c, c, ENTRY_WIDTHS.get(name, MARK_WIDTH))

@@ -215,7 +215,8 @@ def import_feedback(
         folder = feedback_dir(layout, ff.sha256)
         write_parquet(folder / REJECTS, checked.rejects)
         counts = (
-            f"{checked.rows_in} row(s) in = {kept.height} kept + {checked.rejects.height} rejected"
+            f"{checked.rows_in} row(s) in = {kept.height} kept + {checked.rejects.height} "
+            f"rejected ({checked.blank_rows} row(s) of the sheet left blank)"
         )
         corrects = (
             "; corrects " + ", ".join(f"{f} ({n} row(s) replaced)" for f, n in replaced.items())
@@ -232,6 +233,7 @@ def import_feedback(
             "imported_at": started.isoformat(timespec="seconds"),
             "import_day": today.isoformat(),
             "rows_in": checked.rows_in,
+            "blank_rows": checked.blank_rows,
             "kept": kept.height,
             "rejected": checked.rejects.height,
             "rejects_by_rule": by_rule.to_dicts(),

@@ -34,6 +34,10 @@ household_id        duplicated_household            the same run and household t
                                                     in the file (every copy rejected)
 ==================  ==============================  ==============================
 
+A row whose input cells (visit date, result, marks, confirmed issues, team) are all
+empty is a row of the sheet left unfilled (not visited yet): it is no feedback row, it
+is counted apart (``blank_rows``) and not in rows in.
+
 Columns kizuki does not know are never imported (free text stays out); they are named
 in the import report. The columns kizuki filled for orientation (district, priority,
 listed issues) are not imported either.
@@ -98,12 +102,14 @@ _ISSUE = code_parser("issue", ISSUES)
 @dataclass(frozen=True)
 class Checked:
     """The outcome of the checks: kept rows (:data:`KEPT_SCHEMA`), rejected rows
-    (:data:`REJECT_SCHEMA`), the columns ignored (names), the rows read."""
+    (:data:`REJECT_SCHEMA`), the columns ignored (names), the feedback rows read
+    (= kept + rejected) and the rows left unfilled."""
 
     kept: pl.DataFrame
     rejects: pl.DataFrame
     ignored_columns: tuple[str, ...]
     rows_in: int
+    blank_rows: int = 0
 
 
 def check_identifiers(ff: FeedbackFile) -> None:
@@ -234,14 +240,18 @@ def check_rows(
     result, result_rule = map_unique(raw["result"], _result, pl.String())
     issues_text, issues_rule = _issue_list(raw["confirmed_issues"])
     marks: list[pl.Series] = []
-    mark_rules: list[pl.Expr] = []
+    mark_rules: list[pl.Series] = []
     for col in MARK_COLUMNS:
         if col not in found:
             continue
         values, rules = map_unique(text(col), _mark, pl.Boolean())
         marks.append(values.fill_null(False).alias(col))
         mark_rules.append(
-            pl.when(rules.is_not_null()).then(pl.lit(f"{col}|unknown_mark")).otherwise(None)
+            pl.Series(
+                f"rule:{col}",
+                [f"{col}|unknown_mark" if r else None for r in rules.to_list()],
+                dtype=pl.String,
+            )
         )
     marked = (
         pl.DataFrame(marks).select(
@@ -256,6 +266,8 @@ def check_rows(
         else pl.Series("m", [[] for _ in range(n)], dtype=pl.List(pl.String))
     )
     frame = raw.with_columns(
+        *mark_rules,
+        *(text(c).alias(f"cell:{c}") for c in MARK_COLUMNS if c in found),
         visited_on_date=visited,
         date_rule=date_rule,
         result_code=result,
@@ -286,7 +298,7 @@ def check_rows(
             pl.lit("visited_on|") + pl.col("date_rule")
         ),
         pl.when(pl.col("result_rule").is_not_null()).then(pl.lit("result|unknown_code")),
-        *mark_rules,
+        *(pl.col(r.name) for r in mark_rules),
         pl.when(pl.col("issues_rule").is_not_null()).then(pl.lit("confirmed_issues|unknown_issue")),
         pl.when(~_team_ok(config).fill_null(False)).then(pl.lit("team|team_not_a_code")),
         pl.when(pl.col("run_as_of").is_null()).then(pl.lit("run_id|unknown_run")),
@@ -304,6 +316,15 @@ def check_rows(
         pl.when(dup).then(pl.lit("household_id|duplicated_household")),
     ]
     # a team cell that is not a code may be a person's name: it is kept nowhere
+    inputs = ["visited_on", "result", "team", "confirmed_issues"]
+    blank = pl.all_horizontal(pl.col(c).is_null() for c in inputs) & (
+        pl.col("confirmed").list.len() == 0
+    )
+    marked_cells = [f"cell:{c}" for c in MARK_COLUMNS if c in found]
+    if marked_cells:
+        blank = blank & pl.all_horizontal(pl.col(c).is_null() for c in marked_cells)
+    n_blank = int(frame.select(blank.sum()).item())
+    frame = frame.filter(~blank)
     frame = frame.with_columns(broken=pl.coalesce(cond)).with_columns(
         team=pl.when(_team_ok(config).fill_null(False)).then(pl.col("team")).otherwise(None)
     )
@@ -337,5 +358,6 @@ def check_rows(
         kept=kept.cast(dict(KEPT_SCHEMA)),
         rejects=rejects.cast(dict(REJECT_SCHEMA)),
         ignored_columns=ignored,
-        rows_in=n,
+        rows_in=n - n_blank,
+        blank_rows=n_blank,
     )

@@ -111,7 +111,7 @@ def followup_texts(shortlist: pl.DataFrame, lang: Lang) -> dict[str, str] | None
     return out or None
 
 
-def _loop(data: ReportData) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]]]:
+def _loop(data: ReportData, lang: Lang) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]]]:
     """The per-district loop summary with the held-back counts, and the held-back
     households that would have been listed (None, []: the run is in no history)."""
     if data.loop is None:
@@ -134,8 +134,21 @@ def _loop(data: ReportData) -> tuple[list[dict[str, Any]] | None, list[dict[str,
         .fill_null(0)
         .sort("district")
     )
-    shown = held.filter(pl.col("would_list")).sort("district", "issue", "household_id")
-    return list(table.iter_rows(named=True)), list(shown.iter_rows(named=True))
+    shown = (
+        held.filter(pl.col("would_list"))
+        .sort("district", "household_id", "score", descending=[False, False, True])
+        .group_by("district", "household_id", maintain_order=True)
+        .agg(
+            issues=pl.col("issue"),
+            score=pl.col("score").max(),
+            held_back_until=pl.col("held_back_until").max(),
+        )
+    )
+    rows = [
+        {**x, "issue_names": [issue_name(i, lang) for i in x["issues"]]}
+        for x in shown.iter_rows(named=True)
+    ]
+    return list(table.iter_rows(named=True)), rows
 
 
 def _summary(data: ReportData, lang: Lang, anchors: dict[str, str]) -> dict[str, Any]:
@@ -211,5 +224,5 @@ def render_html(data: ReportData, lang: Lang = "ja") -> str:
         "code_version": data.code_version,
         "config_hash": data.config_hash,
     }
-    report["loop"], report["held"] = _loop(data)
+    report["loop"], report["held"] = _loop(data, lang)
     return render_page("report.html", w, title=f"{w.title} {date(data.as_of, lang)}", r=report)

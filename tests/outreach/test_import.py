@@ -19,6 +19,7 @@ import pytest
 from kizuki.history.layout import HistoryLayout
 from kizuki.history.ledger import read_ledger
 from kizuki.outreach.entry import headers
+from kizuki.outreach.visits import history_outcomes
 
 JA = headers("ja")
 
@@ -109,6 +110,18 @@ def test_a_filled_sheet_imports_once_and_again_changes_nothing(kit, night) -> No
     assert set(held["household_id"]) == {ids[0], ids[2]}
     support = follow.filter(pl.col("in_support_since").is_not_null())
     assert support.select("household_id", "issue").rows() == [(ids[1], "financial_hardship")]
+
+    outcomes = history_outcomes(layout)
+    listed = dict(
+        pl.read_parquet(night["run"] / "shortlist.parquet")
+        .select("household_id", "issues")
+        .iter_rows()
+    )
+    want = {(ids[1], "financial_hardship", True)}
+    want |= {(ids[1], i, False) for i in listed[ids[1]] if i != "financial_hardship"}
+    want |= {(ids[0], i, False) for i in listed[ids[0]]}  # no_need: the listed issues
+    assert set(outcomes.select("household_id", "issue", "confirmed").iter_rows()) == want
+    assert set(outcomes["route"]) == {"kizuki"} and set(outcomes["opened_on"]) == {v}
 
     before = {p: p.read_bytes() for p in (layout.visits, layout.ledger, layout.followup)}
     again = _import(kit, night, path)

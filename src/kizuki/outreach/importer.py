@@ -140,7 +140,7 @@ def import_feedback(
     """Import one feedback file into a history (see the module docstring).
 
     In: the file, the history folder, the outreach config, the day of import (None:
-    today, UTC). Out: :class:`ImportResult`. Raises
+    today by the machine's local clock: the municipality's day, not UTC's). Out: :class:`ImportResult`. Raises
     :class:`~kizuki.errors.RunLocked` (exit 5), :class:`NotAHistory` (exit 2),
     :class:`FeedbackRefused` (exit 3, after its report and ledger row are written).
     """
@@ -149,7 +149,7 @@ def import_feedback(
     path = Path(path)
     with hold_lock(layout.lock, "feedback import", layout.root):
         started = _now()
-        today = today or started.date()
+        today = today or dt.date.today()
         ff = None
         try:
             ff = read_feedback(path)

@@ -12,6 +12,7 @@ import polars as pl
 from kizuki.history.layout import HistoryLayout
 from kizuki.io.atomic import write_parquet
 from kizuki.io.files import read_parquet
+from kizuki.outreach.lists import history_lists
 
 VISITS_SCHEMA = pl.Schema(
     {
@@ -94,3 +95,9 @@ def outcomes_from_visits(visits: pl.DataFrame, lists: pl.DataFrame) -> pl.DataFr
         .sort("household_id", "issue", "opened_on")
         .cast(dict(OUTCOMES_SCHEMA))
     )
+
+
+def history_outcomes(layout: HistoryLayout) -> pl.DataFrame:
+    """The ``outcomes`` rows (``route = kizuki``) of every visit imported into a history
+    (:func:`outcomes_from_visits` over its visits and lists), for training."""
+    return outcomes_from_visits(read_visits(layout), history_lists(layout).lists)

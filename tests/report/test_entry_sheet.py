@@ -63,6 +63,9 @@ def test_entry_sheet_fills_and_locks_the_ids_and_offers_drop_downs(report_data, 
     # printable: A4 landscape, one page wide, the header row repeated
     assert ws.page_setup.paperSize == 9 and ws.page_setup.orientation == "landscape"
     assert ws.print_title_rows == "$1:$1" and ws.page_setup.fitToHeight == 0
+    districts = sl["district"].to_list()
+    starts = [i + 1 for i in range(1, n) if districts[i] != districts[i - 1]]
+    assert [b.id for b in ws.row_breaks.brk] == starts and starts  # a page per district
 
 
 def test_drop_downs_and_protection_survive_an_openpyxl_round_trip(report_data, tmp_path):

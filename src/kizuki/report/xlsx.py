@@ -149,17 +149,17 @@ def _shortlist_sheet(wb: Any, data: ReportData, lang: Lang) -> None:
 
 #: entry-sheet column widths (characters); mark columns share one width
 ENTRY_WIDTHS = {
-    "run_id": 16,
-    "household_id": 20,
-    "district": 12,
-    "priority": 7,
-    "listed_issues": 26,
-    "followup": 24,
-    "visited_on": 12,
-    "result": 16,
-    "team": 9,
+    "run_id": 12,  # the same id on every row: shrunk to fit on paper
+    "household_id": 19,
+    "district": 10,
+    "priority": 6,
+    "listed_issues": 22,
+    "followup": 18,
+    "visited_on": 11,
+    "result": 14,
+    "team": 7,
 }
-MARK_WIDTH = 9
+MARK_WIDTH = 6
 #: the latest visit date the sheet accepts (the import checks the real bound: the day
 #: of import)
 LAST_DATE = dt.date(2099, 12, 31)
@@ -179,7 +179,12 @@ def _entry_sheet(wb: Any, data: ReportData, lang: Lang) -> None:
             "locked": True,
         }
     )
-    filled = wb.add_format({"border": 1, "valign": "top", "bg_color": "#F2F2F2", "locked": True})
+    filled = wb.add_format(
+        {"border": 1, "valign": "top", "bg_color": "#F2F2F2", "locked": True, "text_wrap": True}
+    )
+    shrunk = wb.add_format(
+        {"border": 1, "valign": "top", "bg_color": "#F2F2F2", "locked": True, "shrink": True}
+    )
     filled_num = wb.add_format(
         {"border": 1, "valign": "top", "align": "right", "bg_color": "#F2F2F2", "locked": True}
     )
@@ -198,13 +203,19 @@ def _entry_sheet(wb: Any, data: ReportData, lang: Lang) -> None:
     ws.set_row(0, 45)
 
     n = frame.height
+    breaks: list[int] = []
+    previous = None
     for r, row in enumerate(frame.iter_rows(named=True), start=1):
+        if previous is not None and row["district"] != previous:
+            breaks.append(r)  # each district's team gets its own pages
+        previous = row["district"]
         for name in FILLED:
             v = row[name]
             if name == "priority":
                 ws.write_number(r, col[name], v, filled_num)
             else:
-                ws.write_string(r, col[name], v or "", filled)
+                fmt = shrunk if name in ("run_id", "household_id") else filled
+                ws.write_string(r, col[name], v or "", fmt)
         ws.write_blank(r, col["visited_on"], None, free_date)
         ws.write_blank(r, col["result"], None, free)
         ws.write_blank(r, col["team"], None, free)
@@ -279,6 +290,8 @@ def _entry_sheet(wb: Any, data: ReportData, lang: Lang) -> None:
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
     ws.set_margins(left=0.4, right=0.4, top=0.7, bottom=0.6)
+    if breaks:
+        ws.set_h_pagebreaks(breaks[:1023])  # Excel's limit
     w = words("report", lang)
     title = f"{xw.entry_sheet}  {w.as_of}: {fmt_date(data.as_of, lang)}"
     ws.set_header(f"&L{_escape_hf(title)}&R{_escape_hf(w.run_id)}: {_escape_hf(data.run_id)}")

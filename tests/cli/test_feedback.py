@@ -60,6 +60,10 @@ def test_feedback_import_of_a_sheet_with_a_name_column_exits_3(tmp_path: Path) -
     assert done.stderr.startswith("kizuki: error:") and done.stderr.count("\n") == 1
     assert "'氏名'" in done.stderr and "山田" not in done.stderr
     assert read_ledger(HistoryLayout(history))["status"].to_list() == ["refused"]
+    (tmp_path / "broken.xlsx").write_bytes(b"PK not really a workbook")
+    broken = _cli(tmp_path / "broken.xlsx", "--history", history, cwd=tmp_path)
+    assert broken.returncode == 3 and "not a readable xlsx" in broken.stderr
+    assert read_ledger(HistoryLayout(history))["status"].to_list() == ["refused", "refused"]
 
 
 def test_feedback_import_into_a_folder_that_is_no_history_exits_2(tmp_path: Path) -> None:

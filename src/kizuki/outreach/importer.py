@@ -35,6 +35,7 @@ from kizuki.history.layout import HistoryLayout
 from kizuki.history.ledger import LedgerRow, append, drop_hashes, read_ledger
 from kizuki.io.atomic import write_json, write_parquet
 from kizuki.io.locks import hold_lock
+from kizuki.io.read import sha256_of
 from kizuki.outreach.config import OutreachConfig
 from kizuki.outreach.followup import write_followup
 from kizuki.outreach.lists import history_lists
@@ -163,14 +164,15 @@ def import_feedback(
             hl = history_lists(layout)
             checked = check_rows(ff, hl.lists, hl.runs, today, config)
         except FeedbackRefused as exc:
-            if ff is not None:  # a file that could not even be read leaves no trace
-                folder = feedback_dir(layout, ff.sha256)
+            sha = ff.sha256 if ff is not None else (sha256_of(path) if path.is_file() else None)
+            if sha is not None:  # a file that is not there leaves no trace
+                folder = feedback_dir(layout, sha)
                 write_json(
                     folder / REPORT,
                     {
                         "file": path.name,
-                        "sha256": ff.sha256,
-                        "format": ff.format,
+                        "sha256": sha,
+                        "format": ff.format if ff is not None else None,
                         "status": "refused",
                         "message": str(exc),
                         "imported_at": started.isoformat(timespec="seconds"),
@@ -183,7 +185,7 @@ def import_feedback(
                             now=_now(),
                             started=started,
                             name=path.name,
-                            sha=ff.sha256,
+                            sha=sha,
                             status="refused",
                             exit_status=exc.exit_code,
                             message=str(exc),

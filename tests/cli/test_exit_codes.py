@@ -62,6 +62,7 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "config export": (0, 2, 3),
     "config list": (0, 2, 3),
     "run": (0, 2, 3, 4, 5),
+    "feedback import": (0, 2, 3, 5),
 }
 
 #: (command, code) -> (an existing test "path::name", the text in it that asserts the code)
@@ -85,6 +86,18 @@ ELSEWHERE: dict[tuple[str, int], tuple[str, str]] = {
     ("run", 5): (
         "runner/test_runner.py::test_a_second_run_while_the_lock_is_held_exits_5_naming_the_holder",
         "assert cli.returncode == 5",
+    ),
+    ("feedback import", 0): (
+        "cli/test_feedback.py::test_feedback_import_done_then_already_imported_exits_0",
+        "assert done.returncode == 0",
+    ),
+    ("feedback import", 3): (
+        "cli/test_feedback.py::test_feedback_import_of_a_sheet_with_a_name_column_exits_3",
+        "assert done.returncode == 3",
+    ),
+    ("feedback import", 5): (
+        "cli/test_feedback.py::test_feedback_import_while_a_run_holds_the_lock_exits_5",
+        "assert done.returncode == 5",
     ),
     ("validate", 0): (
         "synth/test_synth.py::test_every_preset_is_valid_with_no_rejects",

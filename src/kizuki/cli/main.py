@@ -96,3 +96,6 @@ _config.register(app)
 from kizuki.cli import run as _run  # noqa: E402
 
 _run.register(app)
+from kizuki.cli import feedback as _feedback  # noqa: E402
+
+_feedback.register(app)

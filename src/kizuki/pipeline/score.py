@@ -44,7 +44,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -100,6 +100,8 @@ if TYPE_CHECKING:
     from kizuki.checklist import ChecklistConfig
     from kizuki.features.config import FeatureConfig
     from kizuki.io.drop import DoorRules, LoadedDrop
+    from kizuki.outreach.config import OutreachConfig
+    from kizuki.outreach.loop import LoopState
 
 
 class RunRefused(KizukiError):
@@ -312,12 +314,18 @@ def run_score(
     lang: Lang = "ja",
     overwrite: bool = False,
     progress: Progress = quiet,
+    history: Path | None = None,
+    outreach_config: OutreachConfig | None = None,
 ) -> RunSummary:
     """Write one scoring run as of ``as_of`` into ``out``; returns a :class:`RunSummary`.
 
     In: the drop folder, the as-of date, the run folder, the stages, validated configs,
     the model URI (None: the champion), the language of the reports, whether a run
-    already in ``out`` may be replaced, and a progress callback (one line per stage).
+    already in ``out`` may be replaced, and a progress callback (one line per stage);
+    ``history``: the run history the run belongs to (None: none), whose outreach loop
+    (lists and imported visits before T, :mod:`kizuki.outreach.loop`) holds households
+    back, adds those confirmed on a visit to the known cases and marks the listed ones
+    (new / again / visited), under ``outreach_config`` (None: configs/outreach.yaml).
     Returns at once, rewriting nothing (``already_done``), when the folder holds a
     complete run of the same inputs. Refuses (one line) when another process writes the
     folder (:class:`~kizuki.errors.RunLocked`, exit 5), when the tracking store cannot
@@ -398,6 +406,8 @@ def run_score(
                 model_uri=model_uri,
                 lang=lang,
                 progress=progress,
+                history=history,
+                outreach_config=outreach_config,
             )
             pause_point("written")
             try:
@@ -408,6 +418,54 @@ def run_score(
             shutil.rmtree(work, ignore_errors=True)
             raise
     return summary
+
+
+# ---- the outreach loop (issue 14): the history's follow-up state as of T ----
+
+
+def _outreach_loop(
+    history: Path | None, config: OutreachConfig | None, as_of: date
+) -> LoopState | None:
+    """The loop state of the run's history as of T (None: the run is in no history)."""
+    if history is None:
+        return None
+    from kizuki.outreach.config import load_outreach_config
+    from kizuki.outreach.loop import loop_as_of
+
+    return loop_as_of(history, config or load_outreach_config(), as_of)
+
+
+def _with_in_support(known: pl.DataFrame, loop: LoopState) -> pl.DataFrame:
+    """Known cases plus the pairs confirmed on a visit on or before T."""
+    extra = loop.in_support.select("household_id", pl.col("issue").cast(pl.String))
+    return (
+        pl.concat([known.select("household_id", "issue"), extra])
+        .unique()
+        .sort("household_id", "issue")
+    )
+
+
+def _mark_loop(
+    result: ScoreResult,
+    features: pl.DataFrame,
+    loop: LoopState | None,
+    config: ShortlistConfig,
+) -> tuple[ScoreResult, pl.DataFrame | None]:
+    """The shortlist with its follow-up marks, and the held-back pairs of the cohort
+    (None outside a history)."""
+    from kizuki.shortlist import held_back_rows, mark_followup
+
+    shortlist = mark_followup(result.shortlist, None if loop is None else loop.marks)
+    held = None
+    if loop is not None:
+        held = held_back_rows(
+            result.scores,
+            features.select("household_id", "district"),
+            result.capacities,
+            loop.held_back,
+            config,
+        )
+    return replace(result, shortlist=shortlist), held
 
 
 def _not_written(final: Path, exc: OSError) -> RunNotWritten:
@@ -433,6 +491,8 @@ def _score_into(
     model_uri: str | None,
     lang: Lang,
     progress: Progress,
+    history: Path | None = None,
+    outreach_config: OutreachConfig | None = None,
 ) -> RunSummary:
     """The scoring run proper, written into the temporary folder ``work`` (its manifest
     names ``final``)."""
@@ -467,6 +527,9 @@ def _score_into(
         raise RunRefused("score: no household exists on the as-of date in residents")
     pause_point("features")
     known = known_cases_on(loaded.tables.get("outcomes"), as_of)
+    loop = _outreach_loop(history, outreach_config, as_of)
+    if loop is not None:
+        known = _with_in_support(known, loop)
 
     result = score_frames(
         features,
@@ -479,7 +542,9 @@ def _score_into(
         as_of,
         reasons_k=report_config.reasons_shown,
         timer=timer,
+        held_back=None if loop is None else loop.held_back,
     )
+    result, held_rows = _mark_loop(result, features, loop, shortlist_config)
 
     version = code_version()
     progress(f"score: writing {final}")
@@ -503,6 +568,8 @@ def _score_into(
             shortlist_config=shortlist_config,
             report_config=report_config,
             timer=timer,
+            held_rows=held_rows,
+            loop=loop,
         )
     except OSError as exc:  # disk full, folder gone read-only: one line, nothing replaced
         raise _not_written(final, exc) from None
@@ -528,6 +595,8 @@ def _write_run(
     shortlist_config: ShortlistConfig,
     report_config: ReportConfig,
     timer: StageTimer,
+    held_rows: pl.DataFrame | None = None,
+    loop: LoopState | None = None,
 ) -> RunSummary:
     """Write the run's files into ``layout`` (the temporary folder), the manifest last."""
     with timer.stage("write"):
@@ -554,6 +623,8 @@ def _write_run(
             config=report_config,
             priority_rule=shortlist_config.priority,
             missing_tables=tuple(loaded.missing_tables),
+            held_back=held_rows,
+            loop=None if loop is None else loop.summary,
         )
         written += write_reports(layout.root, data, lang).values()
 

@@ -193,13 +193,16 @@ def score_frames(
     as_of: date,
     reasons_k: int = 3,
     timer: StageTimer | None = None,
+    held_back: pl.DataFrame | None = None,
 ) -> ScoreResult:
     """Score every household on the date, list within capacity, explain the listed.
 
     In: ``features`` (one row per household on T: household_id, district, the model's
     features, ...); ``known_cases`` (household_id, issue: confirmed on or before T);
     the model, the checklist, the feature → item map, the reason texts, the shortlist
-    config. Out: :class:`ScoreResult` with
+    config; ``held_back`` (optional: household_id, issue pairs the outreach loop holds
+    back, not listed for that issue, see :func:`kizuki.shortlist.build_shortlist`).
+    Out: :class:`ScoreResult` with
     - ``scores``: :data:`SCORES_SCHEMA`, one row per (household, issue) in the cohort;
     - ``shortlist``: :data:`kizuki.shortlist.SHORTLIST_SCHEMA` plus ``reasons``
       (list of :data:`kizuki.report.REASON_STRUCT`, strongest first) and ``as_of``;
@@ -237,7 +240,9 @@ def score_frames(
 
     with timer.stage("shortlist"):
         capacities = district_capacities(on_t, shortlist_config)
-        shortlist = build_shortlist(scores, on_t, known, capacities, shortlist_config)
+        shortlist = build_shortlist(
+            scores, on_t, known, capacities, shortlist_config, held_back=held_back
+        )
         listed = shortlist.select("household_id", issue="issues").explode("issue")
 
     with timer.stage("reasons"):

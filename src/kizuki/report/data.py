@@ -44,7 +44,13 @@ class ReportData:
       fired for the listed households' listed issues);
     - ``capacities``: district, households, capacity (every district on the date);
     - ``known_counts``: district, issue, households (already in support for that
-      issue, hence outside its cohort).
+      issue, hence outside its cohort);
+    - ``held_back`` (the outreach loop; None: the run belongs to no history):
+      :data:`kizuki.shortlist.HELD_BACK_SCHEMA`, the held-back (household, issue) pairs
+      of the cohort; the shortlist then carries the follow-up marks
+      (:data:`kizuki.shortlist.FOLLOWUP_COLUMNS`);
+    - ``loop``: per district, the loop so far
+      (:data:`kizuki.outreach.loop.SUMMARY_SCHEMA`), None outside a history.
     """
 
     as_of: date
@@ -61,6 +67,8 @@ class ReportData:
     config: ReportConfig
     priority_rule: Literal["issue_turns", "expected_needs", "max_score"] = "issue_turns"
     missing_tables: tuple[str, ...] = field(default_factory=tuple)
+    held_back: pl.DataFrame | None = None
+    loop: pl.DataFrame | None = None
 
 
 def empty_issue_reasons() -> pl.DataFrame:

@@ -79,7 +79,76 @@ def _household(
         "reason_labels": [r[f"label_{lang}"] for r in reasons],
         "contributions": [r["contribution"] for r in reasons],
         "fired": list(seen.values()),
+        "followup": _followup(row, lang),
     }
+
+
+def _followup(row: dict[str, Any], lang: Lang) -> dict[str, str] | None:
+    """The household's follow-up mark (None outside a history)."""
+    mark = row.get("followup")
+    if mark is None:
+        return None
+    w = words("report", lang)
+    if mark == "visited":
+        result = w.get(f"result_{row.get('last_result')}", str(row.get("last_result")))
+        text = w("followup_visited", date=date(row.get("last_visit"), lang), result=result)
+    elif mark == "again":
+        text = w("followup_again", n=int(row.get("times_listed_before") or 0))
+    else:
+        text = w.followup_new
+    return {"mark": mark, "text": text}
+
+
+def followup_texts(shortlist: pl.DataFrame, lang: Lang) -> dict[str, str] | None:
+    """household_id -> its follow-up text (None when the shortlist carries no marks)."""
+    if "followup" not in shortlist.columns:
+        return None
+    out = {}
+    for row in shortlist.iter_rows(named=True):
+        mark = _followup(row, lang)
+        if mark is not None:
+            out[row["household_id"]] = mark["text"]
+    return out or None
+
+
+def _loop(data: ReportData, lang: Lang) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]]]:
+    """The per-district loop summary with the held-back counts, and the held-back
+    households that would have been listed (None, []: the run is in no history)."""
+    if data.loop is None:
+        return None, []
+    held = data.held_back
+    if held is None:
+        held = pl.DataFrame(
+            schema={"district": pl.String, "household_id": pl.String, "would_list": pl.Boolean}
+        )
+    counts = held.group_by("district").agg(
+        held=pl.col("household_id").n_unique(),
+        would=pl.col("household_id").filter(pl.col("would_list")).n_unique(),
+    )
+    districts = pl.DataFrame(
+        {"district": data.capacities["district"].cast(pl.String).unique().sort()}
+    )
+    table = (
+        districts.join(data.loop, on="district", how="left")
+        .join(counts, on="district", how="left")
+        .fill_null(0)
+        .sort("district")
+    )
+    shown = (
+        held.filter(pl.col("would_list"))
+        .sort("district", "household_id", "score", descending=[False, False, True])
+        .group_by("district", "household_id", maintain_order=True)
+        .agg(
+            issues=pl.col("issue"),
+            score=pl.col("score").max(),
+            held_back_until=pl.col("held_back_until").max(),
+        )
+    )
+    rows = [
+        {**x, "issue_names": [issue_name(i, lang) for i in x["issues"]]}
+        for x in shown.iter_rows(named=True)
+    ]
+    return list(table.iter_rows(named=True)), rows
 
 
 def _summary(data: ReportData, lang: Lang, anchors: dict[str, str]) -> dict[str, Any]:
@@ -155,4 +224,5 @@ def render_html(data: ReportData, lang: Lang = "ja") -> str:
         "code_version": data.code_version,
         "config_hash": data.config_hash,
     }
+    report["loop"], report["held"] = _loop(data, lang)
     return render_page("report.html", w, title=f"{w.title} {date(data.as_of, lang)}", r=report)

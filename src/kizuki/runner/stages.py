@@ -157,13 +157,19 @@ def train(ctx: StageContext) -> StageResult:
 
 
 def score(ctx: StageContext) -> StageResult:
-    """Write the scoring run (contract §5) into the attempt's folder."""
+    """Write the scoring run (contract §5) into the attempt's folder; the history's
+    outreach loop shapes the list (hold-back, in support, follow-up marks), and
+    ``followup.parquet`` is recomputed once the run is complete."""
     from kizuki import tracking
+    from kizuki.outreach.config import load_outreach_config
+    from kizuki.outreach.followup import write_followup
     from kizuki.pipeline.score import default_components, drop_input, run_score
 
     opt = ctx.pipeline.spec.stages.score or ScoreStage()
     s = ctx.settings
+    outreach = load_outreach_config()
     components = default_components(s.features, s.checklist, rules=ctx.door(), warn=ctx.progress)
+    components = replace(components, configs=(*components.configs, outreach))
     if ctx.loaded is not None:
         loaded = ctx.loaded
         components = replace(components, load=lambda _path: drop_input(loaded))
@@ -180,7 +186,10 @@ def score(ctx: StageContext) -> StageResult:
             lang="en" if ctx.lang == "en" else "ja",
             overwrite=ctx.overwrite,
             progress=ctx.progress,
+            history=ctx.layout.root,
+            outreach_config=outreach,
         )
+        write_followup(ctx.layout, outreach)
         m = summary.manifest
         run.log_params(
             {"as_of": m.as_of, "model_version": m.model.version, "run_dir": ctx.run_dir.name}

@@ -5,7 +5,9 @@ A scoring run as of T is one folder::
     <run>/
       features.parquet    every household on T: features and group columns
       scores.parquet      one row per (household, issue) in the cohort
-      shortlist.parquet   the households to visit (also .csv with a BOM, and .xlsx)
+      shortlist.parquet   the households to visit (also .csv with a BOM, and .xlsx with
+                          the entry sheet 記入用 the outreach team fills, contract §8)
+      entry.csv           the entry sheet's CSV template (UTF-8 with a BOM)
       report.html         the outreach leads' page
       rejects/<table>.parquet   rows the loader rejected, with the rule they broke
       manifest.json       written last: a folder with a manifest is a complete run
@@ -29,6 +31,7 @@ SCORES = "scores.parquet"
 SHORTLIST = "shortlist.parquet"
 SHORTLIST_CSV = "shortlist.csv"
 SHORTLIST_XLSX = "shortlist.xlsx"
+ENTRY_CSV = "entry.csv"
 REPORT = "report.html"
 MANIFEST = "manifest.json"
 REJECTS = "rejects"
@@ -36,7 +39,16 @@ MONITOR = "monitor"
 AUDIT = "audit"
 
 #: files at the top of a complete run, in the order ``kizuki score`` writes them
-RUN_FILES = (FEATURES, SCORES, SHORTLIST, SHORTLIST_CSV, SHORTLIST_XLSX, REPORT, MANIFEST)
+RUN_FILES = (
+    FEATURES,
+    SCORES,
+    SHORTLIST,
+    SHORTLIST_CSV,
+    SHORTLIST_XLSX,
+    ENTRY_CSV,
+    REPORT,
+    MANIFEST,
+)
 #: the files a reader (monitor, audit, performance) needs
 REQUIRED_FILES = (MANIFEST, FEATURES, SCORES, SHORTLIST)
 #: what a run folder may hold at its top: its files, its folders, lock files of the
@@ -86,6 +98,11 @@ class RunLayout:
     def shortlist_xlsx(self) -> Path:
         """``shortlist.xlsx``."""
         return self.root / SHORTLIST_XLSX
+
+    @property
+    def entry_csv(self) -> Path:
+        """``entry.csv``: the entry sheet's CSV template (UTF-8 with a BOM)."""
+        return self.root / ENTRY_CSV
 
     @property
     def report(self) -> Path:

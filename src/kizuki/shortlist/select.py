@@ -22,8 +22,17 @@ Rule (documented in ``configs/shortlist.yaml`` and the report's methodology note
    household already in support (a confirmed case opened on or before the as-of
    date) for another issue, with those issues in ``known_issues``.
 
-With ``min_score`` 0, each district lists exactly ``min(capacity, households in any
-cohort)`` households.
+4. *Hold-back* (the outreach loop, contract §8, ``configs/outreach.yaml``): a
+   (household, issue) pair in ``held_back`` (a visit with no need found, or declined,
+   within the issue's hold-back months) is not listed for that issue; its place goes to
+   the next household. :func:`held_back_rows` gives the held-back pairs with their
+   score and whether they would have been listed, so that the report counts and shows
+   them (never a silent drop). A household confirmed on a visit is a known case of the
+   confirmed issue (the caller adds it to ``known_cases``): outside that issue's cohort,
+   shown among those in support.
+
+With ``min_score`` 0 and nothing held back, each district lists exactly
+``min(capacity, households in any cohort)`` households.
 """
 
 from __future__ import annotations
@@ -61,6 +70,7 @@ def build_shortlist(
     known_cases: pl.DataFrame,
     capacities: pl.DataFrame,
     config: ShortlistConfig,
+    held_back: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Select and order the households to visit, per district, within capacity.
 
@@ -72,7 +82,8 @@ def build_shortlist(
     - ``known_cases``: (``household_id``, ``issue``) with a confirmed case opened on
       or before the as-of date (may be empty);
     - ``capacities``: ``district``, ``capacity`` (see
-      :func:`kizuki.shortlist.capacity.district_capacities`).
+      :func:`kizuki.shortlist.capacity.district_capacities`);
+    - ``held_back`` (optional): (``household_id``, ``issue``) pairs not to list (rule 4).
 
     Out: :data:`SHORTLIST_SCHEMA`, one row per listed household, sorted by district
     then priority. Listed households per district = ``min(capacity, candidates)``.
@@ -88,10 +99,15 @@ def build_shortlist(
 
     hh = households.select("household_id", "district")
     cap = capacities.select("district", pl.col("capacity").cast(pl.Int64))
+    pairs = scores.lazy().select(
+        "household_id", pl.col("issue").cast(pl.String), pl.col("score").cast(pl.Float64)
+    )
+    if held_back is not None:
+        _require(held_back, "held_back", ("household_id", "issue"))
+        held = held_back.lazy().select("household_id", pl.col("issue").cast(pl.String))
+        pairs = pairs.join(held, on=["household_id", "issue"], how="anti")
     ranked = (
-        scores.lazy()
-        .select("household_id", pl.col("issue").cast(pl.String), pl.col("score").cast(pl.Float64))
-        .join(hh.lazy(), on="household_id", how="inner")
+        pairs.join(hh.lazy(), on="household_id", how="inner")
         .join(cap.lazy(), on="district", how="left")
         .with_columns(pl.col("capacity").fill_null(0))
         .filter(pl.col("score") >= config.min_score)
@@ -160,3 +176,59 @@ def build_shortlist(
         .collect()
     )
     return out.cast(dict(SHORTLIST_SCHEMA))
+
+
+HELD_BACK_SCHEMA = pl.Schema(
+    {
+        "household_id": pl.String,
+        "district": pl.String,
+        "issue": pl.String,
+        "score": pl.Float64,
+        "held_back_until": pl.Date,
+        "would_list": pl.Boolean,
+    }
+)
+
+
+def held_back_rows(
+    scores: pl.DataFrame,
+    households: pl.DataFrame,
+    capacities: pl.DataFrame,
+    held_back: pl.DataFrame,
+    config: ShortlistConfig,
+) -> pl.DataFrame:
+    """The held-back pairs of the cohort, as the report counts and shows them.
+
+    In: as :func:`build_shortlist`; ``held_back`` with ``household_id``, ``issue``,
+    ``held_back_until``. Out: :data:`HELD_BACK_SCHEMA`, one row per held-back (household,
+    issue) in the issue's cohort on the date: ``would_list`` is true when the pair ranks
+    within its district's capacity for the issue among all the cohort (held back or
+    not) with a probability of at least ``min_score``: the household would have been
+    listed for the issue but for the hold. Sorted by district, issue, score (highest
+    first), household_id.
+    """
+    _require(held_back, "held_back", ("household_id", "issue", "held_back_until"))
+    hh = households.select("household_id", "district")
+    cap = capacities.select("district", pl.col("capacity").cast(pl.Int64))
+    held = held_back.select(
+        "household_id", pl.col("issue").cast(pl.String), pl.col("held_back_until").cast(pl.Date)
+    )
+    out = (
+        scores.lazy()
+        .select("household_id", pl.col("issue").cast(pl.String), pl.col("score").cast(pl.Float64))
+        .join(hh.lazy(), on="household_id", how="inner")
+        .join(cap.lazy(), on="district", how="left")
+        .with_columns(pl.col("capacity").fill_null(0))
+        .sort(
+            ["district", "issue", "score", "household_id"], descending=[False, False, True, False]
+        )
+        .with_columns(issue_rank=pl.int_range(1, pl.len() + 1).over("district", "issue"))
+        .join(held.lazy(), on=["household_id", "issue"], how="inner")
+        .with_columns(
+            would_list=(pl.col("issue_rank") <= pl.col("capacity"))
+            & (pl.col("score") >= config.min_score)
+        )
+        .select(list(HELD_BACK_SCHEMA.names()))
+        .collect()
+    )
+    return out.cast(dict(HELD_BACK_SCHEMA))

@@ -39,6 +39,7 @@ NAMES = (
     "features",
     "model",
     "monitor",
+    "outreach",
     "report",
     "shortlist",
     "synth",

@@ -54,7 +54,7 @@ def test_the_wheel_holds_every_packaged_config(wheel: Path) -> None:
             assert member in names
             repo = (REPO / "pipelines" / name).read_text("utf-8")
             assert z.read(member).decode("utf-8") == repo
-    assert len(config_names()) == 10
+    assert len(config_names()) == 11
 
 
 def test_an_unpacked_wheel_finds_its_configs_outside_the_repository(

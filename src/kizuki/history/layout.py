@@ -10,6 +10,7 @@ One history folder per municipality::
       visits.parquet         every imported feedback row (§8), with its file and hash
       followup.parquet       per household: listed, visited, held back, in support
       lock                   held by a running pipeline
+      feedback/<sha256>/     the report and rejects of each imported feedback file
       community/             each run's 地域診断 intervals (computed once per run)
       performance/           performance.html, .json: past runs' precision and recall
       validation/<run dir>/  the validation report and rejects of each attempt
@@ -38,6 +39,7 @@ LOGS = "logs"
 VALIDATED = "validated"
 JOURNAL = "journal"
 COMMUNITY_CACHE = "community"
+FEEDBACK = "feedback"
 PERFORMANCE = "performance"
 VALIDATION = "validation"
 PAGES = "pages"
@@ -123,6 +125,10 @@ class HistoryLayout:
     def journal_file(self, run_dir: str) -> Path:
         """``journal/<run dir name>.json`` (e.g. ``journal/2026-09-30.json``)."""
         return self.journal / f"{run_dir}.json"
+
+    def feedback(self, sha256: str) -> Path:
+        """``feedback/<sha256>/``: the report and rejects of one imported feedback file."""
+        return self.root / FEEDBACK / sha256
 
     @property
     def community_cache(self) -> Path:

@@ -45,8 +45,6 @@ from kizuki.outreach.visits import VISITS_SCHEMA, read_visits, write_visits
 
 #: the ledger's pipeline name of an import
 PIPELINE = "feedback-import"
-#: the history folder of the import reports: feedback/<sha256>/
-FEEDBACK = "feedback"
 REPORT = "report.json"
 REJECTS = "rejects.parquet"
 
@@ -57,7 +55,7 @@ class NotAHistory(KizukiError):
 
 def feedback_dir(layout: HistoryLayout, sha256: str) -> Path:
     """``feedback/<sha256>/``: the report and rejects of one imported file."""
-    return layout.root / FEEDBACK / sha256
+    return layout.feedback(sha256)
 
 
 @dataclass(frozen=True)

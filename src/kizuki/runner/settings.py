@@ -18,10 +18,12 @@ from kizuki.config import config_hash
 if TYPE_CHECKING:
     from kizuki.audit.config import AuditConfig
     from kizuki.checklist import ChecklistConfig
+    from kizuki.community import CommunityConfig
     from kizuki.config.validation import ValidationConfig
     from kizuki.features.config import FeatureConfig
     from kizuki.model.config import ModelConfig
     from kizuki.monitor.config import MonitorConfig
+    from kizuki.outreach.config import OutreachConfig
     from kizuki.report import ReportConfig
     from kizuki.runner.config import Pipeline
     from kizuki.shortlist import ShortlistConfig
@@ -39,6 +41,8 @@ class Settings:
     monitor: MonitorConfig
     audit: AuditConfig
     model: ModelConfig
+    outreach: OutreachConfig
+    community: CommunityConfig
 
     def hash(self, pipeline: Pipeline) -> str:
         """The config hash of a run of ``pipeline`` with these configs."""
@@ -52,6 +56,8 @@ class Settings:
             self.monitor,
             self.audit,
             self.model,
+            self.outreach,
+            self.community,
             spec.stages,
             spec.alerts,
         )
@@ -62,10 +68,12 @@ def load_settings(config_dir: Path | None = None) -> Settings:
     naming the file and field of a bad one)."""
     from kizuki.audit.config import load_audit_config
     from kizuki.checklist import load_checklist_config
+    from kizuki.community import load_community_config
     from kizuki.config.validation import load_validation_config
     from kizuki.features.config import load_feature_config
     from kizuki.model.config import load_model_config
     from kizuki.monitor.config import load_monitor_config
+    from kizuki.outreach.config import load_outreach_config
     from kizuki.report import load_report_config
     from kizuki.shortlist import load_shortlist_config
 
@@ -78,4 +86,6 @@ def load_settings(config_dir: Path | None = None) -> Settings:
         monitor=load_monitor_config(config_dir),
         audit=load_audit_config(config_dir),
         model=load_model_config(config_dir),
+        outreach=load_outreach_config(config_dir),
+        community=load_community_config(config_dir),
     )

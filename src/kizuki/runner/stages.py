@@ -161,13 +161,12 @@ def score(ctx: StageContext) -> StageResult:
     outreach loop shapes the list (hold-back, in support, follow-up marks), and
     ``followup.parquet`` is recomputed once the run is complete."""
     from kizuki import tracking
-    from kizuki.outreach.config import load_outreach_config
     from kizuki.outreach.followup import write_followup
     from kizuki.pipeline.score import default_components, drop_input, run_score
 
     opt = ctx.pipeline.spec.stages.score or ScoreStage()
     s = ctx.settings
-    outreach = load_outreach_config()
+    outreach = s.outreach
     components = default_components(s.features, s.checklist, rules=ctx.door(), warn=ctx.progress)
     components = replace(components, configs=(*components.configs, outreach))
     if ctx.loaded is not None:
@@ -321,7 +320,13 @@ def pages(ctx: StageContext) -> StageResult:
     written = [write_history_page(ctx.layout.root, ctx.lang, ctx.pending)]
     try:
         written.append(
-            write_community_page(ctx.layout.root, ctx.pipeline.drop, ctx.lang, loaded=ctx.drop())
+            write_community_page(
+                ctx.layout.root,
+                ctx.pipeline.drop,
+                ctx.lang,
+                config=ctx.settings.community,
+                loaded=ctx.drop(),
+            )
         )
     except NoHistory:
         ctx.progress("      community view: the history holds no run yet")

@@ -178,7 +178,7 @@ def _cached_intervals(
     path = cache / key
     if not path.is_file():
         return path, {}
-    frame = pl.read_parquet(path)
+    frame = read_parquet(path)
     return path, {
         (r["district"], r["issue"]): (r["expected"], r["low"], r["high"])
         for r in frame.iter_rows(named=True)

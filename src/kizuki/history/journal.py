@@ -11,12 +11,12 @@ reads or writes journals.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from kizuki.history.layout import HistoryLayout
 from kizuki.io.atomic import write_json
+from kizuki.io.files import read_json
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ def read_journals(layout: HistoryLayout) -> list[Journal]:
     out = []
     for path in sorted(layout.journal.glob("*.json")):
         try:
-            raw = json.loads(path.read_text("utf-8"))
+            raw = read_json(path)
             out.append(
                 Journal(
                     run_id=str(raw["run_id"]),

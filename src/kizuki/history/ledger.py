@@ -18,6 +18,7 @@ import polars as pl
 
 from kizuki.history.layout import LEDGER_COLUMNS, STATUSES, HistoryLayout
 from kizuki.io.atomic import write_parquet
+from kizuki.io.files import read_parquet
 
 _TYPES: dict[str, pl.DataType] = {
     "String": pl.String(),
@@ -70,7 +71,7 @@ def read_ledger(layout: HistoryLayout) -> pl.DataFrame:
     history has none yet)."""
     if not layout.ledger.is_file():
         return LEDGER_SCHEMA.to_frame()
-    return pl.read_parquet(layout.ledger).select(list(LEDGER_SCHEMA)).cast(dict(LEDGER_SCHEMA))
+    return read_parquet(layout.ledger).select(list(LEDGER_SCHEMA)).cast(dict(LEDGER_SCHEMA))
 
 
 def append(layout: HistoryLayout, rows: Sequence[LedgerRow]) -> pl.DataFrame:

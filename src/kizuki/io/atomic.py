@@ -18,7 +18,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import polars as pl
 
@@ -126,3 +126,13 @@ def write_with(final: Path | str, writer: Callable[[Path], None]) -> Path:
     with atomic_path(final) as tmp:
         writer(tmp)
     return Path(final)
+
+
+def open_append(path: Path | str) -> IO[str]:
+    """``path`` opened for appending UTF-8 text, created owner-only (0600) when new: for a
+    log whose lines must survive the process that writes them (each write is appended
+    whole; the caller flushes after each line)."""
+    path = Path(path)
+    private_dirs(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    return os.fdopen(fd, "a", encoding="utf-8")

@@ -36,6 +36,11 @@ def read_yaml(path: Path | str | Traversable) -> Any:
     return yaml.safe_load(read_text(path))
 
 
+def parse_yaml(text: str) -> Any:
+    """YAML text (already read, e.g. from package data) parsed safely."""
+    return yaml.safe_load(text)
+
+
 def read_bytes(path: Path | str) -> bytes:
     """The bytes of a file."""
     return Path(path).read_bytes()

@@ -24,6 +24,7 @@ import yaml
 from kizuki.calendar import month_end
 from kizuki.io.atomic import write_text
 from kizuki.io.drop import load_drop
+from kizuki.io.files import parse_yaml, read_text
 from kizuki.pipeline.demo import demo_store
 from kizuki.pipeline.progress import Progress, quiet
 from kizuki.pipeline.train import read_truth, train_and_register
@@ -37,13 +38,13 @@ NIGHTLY = "nightly.yaml"
 
 def packaged_pipeline(name: str = NIGHTLY) -> str:
     """The text of a packaged pipeline file (``nightly.yaml``, ``monthly-retrain.yaml``)."""
-    return (files("kizuki.runner") / "pipelines" / name).read_text(encoding="utf-8")
+    return read_text(files("kizuki.runner") / "pipelines" / name)
 
 
 def demo_pipeline_text(name: str = NIGHTLY) -> str:
     """A packaged pipeline file pointed at a demo folder: ``drop``, ``history`` and
     ``tracking/mlflow.db`` beside the file itself."""
-    raw = yaml.safe_load(packaged_pipeline(name))
+    raw = parse_yaml(packaged_pipeline(name))
     raw |= {"drop": "drop", "history": "history", "tracking": "tracking/mlflow.db"}
     head = (
         f"# {name} as packaged with kizuki, pointed at this demo folder (written by kizuki demo).\n"

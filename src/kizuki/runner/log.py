@@ -2,7 +2,7 @@
 
 Messages are the progress lines of the stages (they name tables, columns, rules, counts
 and household counts, never a record's value). :class:`RunLog` holds its lines in memory
-until :meth:`RunLog.open` names the file (a run that turns out to be "already done" is
+until :meth:`RunLog.start` names the file (a run that turns out to be "already done" is
 not an attempt and leaves no log), then appends each line as it comes, flushed, so that
 the log of a killed run ends at the last thing it did.
 """
@@ -10,16 +10,15 @@ the log of a killed run ends at the last thing it did.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import IO
 
-from kizuki.io.atomic import private_dirs
+from kizuki.io.atomic import open_append
 from kizuki.pipeline.progress import Progress
 
 
 class RunLog:
-    """Timestamped lines to a log file (held back until :meth:`open`) and to ``echo``."""
+    """Timestamped lines to a log file (held back until :meth:`start`) and to ``echo``."""
 
     def __init__(self, echo: Progress) -> None:
         self._echo = echo
@@ -40,11 +39,11 @@ class RunLog:
         self._file.write(line + "\n")
         self._file.flush()
 
-    def open(self, path: Path) -> Path:
+    def start(self, path: Path) -> Path:
         """Start writing to ``path`` (owner-only), the lines held so far first."""
-        private_dirs(path.parent)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        self._file = os.fdopen(fd, "a", encoding="utf-8")
+        if self._file is not None:
+            return path
+        self._file = open_append(path)
         held, self._held = self._held, []
         for line in held:
             self._write(line)

@@ -279,7 +279,7 @@ def _locked(
     started = _now()
     journals = read_journals(layout)
     if stale is not None or journals:
-        log.open(layout.log(run_id))
+        log.start(layout.log(run_id))
     if stale is not None:
         log(f"run: the lock was left by {stale.describe()}, whose process is gone: taken over")
     tracking.check_store(write=True)  # also marks FAILED the tracking runs of dead processes
@@ -316,7 +316,7 @@ def _locked(
         log(f"run: {message}")
         folder = layout.root / _done_dir(layout, identity) if scores else None
         return RunOutcome("already_done", 0, run_id, day, folder, message)
-    log.open(layout.log(run_id))
+    log.start(layout.log(run_id))
     run_dir = layout.root / plan.run_dir if plan.run_dir else None
     if stale is not None and not journals:  # no attempt to blame: this row says so
         scaffold.notes["stale_lock"] = stale.describe()
@@ -357,7 +357,7 @@ def _refused_early(
     exc: KizukiError | None = None,
 ) -> KizukiError:
     """Ledger row for a run that could not be identified (no as-of, no model, no drop)."""
-    log.open(layout.log(run_id))
+    log.start(layout.log(run_id))
     code = exc.exit_code if exc is not None else 3
     status = "refused" if code == 3 else "failed"
     log(f"run: {status}: {message}")

@@ -122,8 +122,7 @@ def validate(ctx: StageContext) -> StageResult:
                 ctx.layout.validation(ctx.run_dir.name), refused.report.to_json(), refused.rejects
             )
             raise
-    assert ctx.loaded is not None
-    loaded = ctx.loaded
+    loaded = ctx.drop()  # loaded just above, or earlier by this attempt
     write_validation(
         ctx.layout.validation(ctx.run_dir.name), loaded.report.to_json(), loaded.rejects
     )

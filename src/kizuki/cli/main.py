@@ -96,3 +96,6 @@ _config.register(app)
 from kizuki.cli import run as _run  # noqa: E402
 
 _run.register(app)
+from kizuki.cli import model as _model  # noqa: E402
+
+_model.register(app)

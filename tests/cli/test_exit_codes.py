@@ -62,10 +62,19 @@ EXPECTED: dict[str, tuple[int, ...]] = {
     "config export": (0, 2, 3),
     "config list": (0, 2, 3),
     "run": (0, 2, 3, 4, 5),
+    "model card": (0, 2, 3),
 }
 
 #: (command, code) -> (an existing test "path::name", the text in it that asserts the code)
 ELSEWHERE: dict[tuple[str, int], tuple[str, str]] = {
+    ("model card", 0): (
+        "governance/test_cli_card.py::test_model_card_writes_the_pages_and_prints_the_card",
+        "assert r.exit_code == 0",
+    ),
+    ("model card", 3): (
+        "governance/test_cli_card.py::test_model_card_of_a_version_without_a_card_is_3",
+        "_one_error(r, 3,",
+    ),
     ("run", 0): (
         "runner/test_runner.py::test_rerun_of_a_finished_night_is_already_done_and_writes_nothing",
         "assert done.returncode == 0",

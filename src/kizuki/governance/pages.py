@@ -132,12 +132,12 @@ def card_doc(card: Mapping[str, Any], lang: str) -> Doc:
                 t["table"],
                 t.get("file"),
                 _short(t.get("sha256")),
-                integer(t.get("rows_read")),
-                integer(t.get("rows_rejected")),
-                f"{t.get('known_from') or MISSING} – {t.get('known_to') or MISSING}",
                 t["source"] if t["declared"] else w.undeclared,
                 t["purpose"] if t["declared"] else w.undeclared,
                 t["legal_basis"] if t["declared"] else w.undeclared,
+                f"{t.get('known_from') or MISSING} – {t.get('known_to') or MISSING}",
+                integer(t.get("rows_read")),
+                integer(t.get("rows_rejected")),
             ]
         )
     paras = [
@@ -157,10 +157,10 @@ def card_doc(card: Mapping[str, Any], lang: str) -> Doc:
             paras,
             tables=[
                 _table(
-                    [w[f"col.{k}"] for k in ("table", "file", "sha256", "rows", "rejected", "known",
-                                            "source", "purpose", "legal_basis")],
+                    [w[f"col.{k}"] for k in ("table", "file", "sha256", "source", "purpose",
+                                            "legal_basis", "known", "rows", "rejected")],
                     trows,
-                    left=3,
+                    left=7,
                 )
             ],
         )

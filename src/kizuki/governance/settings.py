@@ -36,7 +36,7 @@ MODELS: dict[str, tuple[str, str]] = {
     "monitor": ("kizuki.monitor.config", "MonitorConfig"),
     "report": ("kizuki.report.config", "ReportConfig"),
     "shortlist": ("kizuki.shortlist.config", "ShortlistConfig"),
-    "synth": ("kizuki.synth.config", "SynthConfig"),
+    "synth": ("kizuki.synth.presets", "SynthConfig"),
     "validation": ("kizuki.config.validation", "ValidationConfig"),
 }
 

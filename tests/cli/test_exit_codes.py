@@ -582,7 +582,7 @@ def _audit_config(folder: Path, alerts: dict[str, Any]) -> Path:
     200-replicate bootstrap at an 80% level."""
     raw = yaml.safe_load(packaged_text("audit"))
     raw["bootstrap"] |= {"replicates": 200, "level": 0.8}
-    raw["alerts"] = alerts
+    raw["alerts"] = alerts | {"why": raw["alerts"]["why"]}  # its reasons (issue 16) kept
     folder.mkdir()
     (folder / "audit.yaml").write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     return folder

@@ -31,7 +31,10 @@ class ValidationConfig(StrictModel):
     )
     why: dict[str, str] = Field(default_factory=dict)
 
-    _why_required: ClassVar[tuple[str, ...]] = ("reject_limit", "missing_tables")
+    # the door's settings are not among issue 16's consequential settings: their reasons
+    # (why:) are shown when given, never required (a municipality's one-line
+    # validation.yaml stays valid)
+    _why_required: ClassVar[tuple[str, ...]] = ()
 
     @field_validator("table_limits")
     @classmethod

@@ -191,7 +191,7 @@ def changes(current: Mapping[str, Any], previous: Mapping[str, Any] | None) -> l
     return out
 
 
-def shown(value: Any, limit: int = 80) -> str:
+def shown(value: Any, limit: int = 400) -> str:
     """A setting's value as one short line of text (lists joined, long values cut)."""
     if value is None:
         return "null"

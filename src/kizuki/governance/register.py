@@ -169,7 +169,8 @@ def register_doc(record: Mapping[str, Any]) -> Doc:
             rows.append([w[f"field.{key}"], text])
         sections.append(
             {"id": sec, "heading": w[f"tier.{sec}"], "paras": [], "bullets": [],
-             "tables": [{"caption": None, "headers": ["", ""], "rows": rows, "left": 2, "images": []}]}
+             "tables": [{"caption": None, "headers": [w.col_field, w.col_text], "rows": rows,
+                         "left": 2, "images": []}]}
         )
     return {
         "title": w("title", v=record["version"]),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -28,6 +28,9 @@ class AlertConfig(StrictModel):
 
     recall_ratio_below: float | None = Field(0.8, gt=0, le=1)
     on_truth: bool = False
+    why: dict[str, str] = Field(default_factory=dict)
+
+    _why_required: ClassVar[tuple[str, ...]] = ("recall_ratio_below",)
 
 
 class AuditConfig(StrictModel):
@@ -42,6 +45,13 @@ class AuditConfig(StrictModel):
     bootstrap: BootstrapConfig = BootstrapConfig()
     min_matured_share: float = Field(1.0, gt=0, le=1)
     alerts: AlertConfig = AlertConfig()
+    why: dict[str, str] = Field(default_factory=dict)
+
+    _why_required: ClassVar[tuple[str, ...]] = (
+        "min_cell",
+        "intersection_min_households",
+        "min_matured_share",
+    )
 
     @model_validator(mode="after")
     def _pairs_differ(self) -> AuditConfig:

@@ -99,3 +99,6 @@ _run.register(app)
 from kizuki.cli import feedback as _feedback  # noqa: E402
 
 _feedback.register(app)
+from kizuki.cli import model as _model  # noqa: E402
+
+_model.register(app)

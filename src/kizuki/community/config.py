@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -17,6 +17,9 @@ class CommunityConfig(StrictModel):
     level: float = Field(0.90, gt=0.5, lt=1)
     calibration_error: float = Field(0.25, ge=0, le=2)
     min_cell: int = Field(10, ge=10)
+    why: dict[str, str] = Field(default_factory=dict)
+
+    _why_required: ClassVar[tuple[str, ...]] = ("calibration_error", "min_cell")
 
 
 def load_community_config(directory: Path | None = None) -> CommunityConfig:

@@ -38,10 +38,10 @@ from contextvars import ContextVar
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, model_validator
 
 from kizuki.errors import ConfigError, ConfigRefused
 from kizuki.io.files import read_text, read_yaml
@@ -54,10 +54,48 @@ M = TypeVar("M", bound=BaseModel)
 _session_dir: ContextVar[Path | None] = ContextVar("kizuki_config_dir", default=None)
 
 
+#: validation context key: settings listed in a section's ``_why_required`` need a ``why:``
+REQUIRE_WHY = "require_why"
+#: the key of a section's reasons (``why: {setting: text}``); never part of :func:`config_hash`
+WHY = "why"
+
+
 class StrictModel(BaseModel):
-    """Base for config sections: unknown keys are errors, values are immutable."""
+    """Base for config sections: unknown keys are errors, values are immutable.
+
+    A section with consequential settings declares ``why: dict[str, str] = {}`` and lists
+    those settings in ``_why_required``. Every ``why`` key must name a setting of the
+    section; on load (:func:`load_config` validates with ``{REQUIRE_WHY: True}``) each
+    listed setting that is set (not null) must carry a non-empty reason, else the file is
+    refused naming the section and the setting. Built in code (tests, a model file's copy
+    of its config) the reasons are optional.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+    _why_required: ClassVar[tuple[str, ...]] = ()
+
+    @model_validator(mode="after")
+    def _check_why(self, info: ValidationInfo) -> Any:
+        why = getattr(self, WHY, None)
+        if not isinstance(why, dict):
+            return self
+        fields = type(self).model_fields
+        stray = [k for k in why if k not in fields or k == WHY]
+        if stray:
+            raise ValueError(f"why: '{stray[0]}' names no setting of this section")
+        if info.context and info.context.get(REQUIRE_WHY):
+            missing = [
+                k
+                for k in self._why_required
+                if getattr(self, k, None) is not None and not str(why.get(k) or "").strip()
+            ]
+            if missing:
+                raise ValueError(
+                    f"setting '{missing[0]}' has no why: text; give its reason as "
+                    f"why: {{{missing[0]}: \"...\"}} next to it (required for: "
+                    f"{', '.join(self._why_required)})"
+                )
+        return self
 
 
 def packaged_dir() -> Traversable:
@@ -172,15 +210,18 @@ def load_config(model: type[M], name: str, directory: Path | None = None) -> M:
     except yaml.YAMLError as exc:
         raise ConfigRefused(f"config file {path} is not valid YAML: {exc}") from exc
     try:
-        return validate_config(model, raw or {}, source=str(path))
+        return validate_config(model, raw or {}, source=str(path), require_why=True)
     except ConfigError as exc:
         raise ConfigRefused(str(exc)) from exc.__cause__
 
 
-def validate_config(model: type[M], raw: object, source: str = "<config>") -> M:
-    """Validate an already-parsed mapping into ``model`` (ConfigError on failure)."""
+def validate_config(
+    model: type[M], raw: object, source: str = "<config>", *, require_why: bool = False
+) -> M:
+    """Validate an already-parsed mapping into ``model`` (ConfigError on failure);
+    ``require_why``: refuse a consequential setting without its ``why:`` (as on load)."""
     try:
-        return model.model_validate(raw)
+        return model.model_validate(raw, context={REQUIRE_WHY: require_why})
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "(top level)"
@@ -194,9 +235,21 @@ def validate_config(model: type[M], raw: object, source: str = "<config>") -> M:
         ) from exc
 
 
+def without_why(value: Any) -> Any:
+    """A config dump with every section's ``why`` mapping left out (recursively)."""
+    if isinstance(value, dict):
+        return {k: without_why(v) for k, v in value.items() if k != WHY or not isinstance(v, dict)}
+    if isinstance(value, list):
+        return [without_why(v) for v in value]
+    return value
+
+
 def config_hash(*models: BaseModel) -> str:
-    """A short, stable hash of one or more validated configs (for manifests and MLflow)."""
+    """A short, stable hash of one or more validated configs (for manifests and MLflow).
+
+    The ``why:`` reasons are not part of it: rewording a reason changes no result, so a
+    run done before stays "already done"."""
     payload = json.dumps(
-        [m.model_dump(mode="json") for m in models], sort_keys=True, ensure_ascii=False
+        [without_why(m.model_dump(mode="json")) for m in models], sort_keys=True, ensure_ascii=False
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:16]

@@ -4,7 +4,7 @@ missing-table policy of the door, turned into :class:`kizuki.io.drop.DoorRules`.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, cast
+from typing import ClassVar, Literal, cast
 
 from pydantic import Field, field_validator
 
@@ -29,6 +29,12 @@ class ValidationConfig(StrictModel):
     missing_tables: dict[str, MissingAction] = Field(
         default_factory=lambda: dict(DEFAULT_MISSING_TABLES)
     )
+    why: dict[str, str] = Field(default_factory=dict)
+
+    # the door's settings are not among issue 16's consequential settings: their reasons
+    # (why:) are shown when given, never required (a municipality's one-line
+    # validation.yaml stays valid)
+    _why_required: ClassVar[tuple[str, ...]] = ()
 
     @field_validator("table_limits")
     @classmethod

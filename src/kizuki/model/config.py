@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
@@ -44,6 +44,16 @@ class ModelConfig(StrictModel):
     isotonic_min_positives: int = Field(60, ge=1)
     eval_capacity_share: float = Field(0.01, gt=0, lt=1)
     champion_min_gain: float = Field(0.0, ge=0)
+    why: dict[str, str] = Field(default_factory=dict)
+
+    _why_required: ClassVar[tuple[str, ...]] = (
+        "horizon_months",
+        "pu_alpha",
+        "explore_share",
+        "isotonic_min_positives",
+        "eval_capacity_share",
+        "champion_min_gain",
+    )
 
 
 def load_model_config(directory: Path | None = None) -> ModelConfig:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Collection, Iterable
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, field_validator
 
@@ -65,6 +65,14 @@ class DriftConfig(StrictModel):
     min_households: int = Field(30, ge=1)
     exclude: list[str] = Field(default_factory=list)
     practical_overrides: dict[str, float] = Field(default_factory=dict)
+    why: dict[str, str] = Field(default_factory=dict)
+
+    _why_required: ClassVar[tuple[str, ...]] = (
+        "practical_psi",
+        "district_practical_psi",
+        "alpha",
+        "min_households",
+    )
 
     @field_validator("exclude")
     @classmethod
@@ -104,12 +112,18 @@ class StabilityConfig(StrictModel):
 
     min_jaccard: float | None = Field(None, ge=0, le=1)
     min_spearman: float | None = Field(0.5, ge=-1, le=1)
+    why: dict[str, str] = Field(default_factory=dict)
+
+    _why_required: ClassVar[tuple[str, ...]] = ("min_jaccard", "min_spearman")
 
 
 class ReasonsConfig(StrictModel):
     """Reason-drift threshold."""
 
     practical_psi: float = Field(0.25, gt=0)
+    why: dict[str, str] = Field(default_factory=dict)
+
+    _why_required: ClassVar[tuple[str, ...]] = ("practical_psi",)
 
 
 class PerformanceConfig(StrictModel):
@@ -117,6 +131,9 @@ class PerformanceConfig(StrictModel):
 
     min_matured_share: float = Field(0.0, ge=0, le=1)
     precision_shortfall: float | None = Field(None, gt=0, le=1)
+    why: dict[str, str] = Field(default_factory=dict)
+
+    _why_required: ClassVar[tuple[str, ...]] = ("precision_shortfall",)
 
 
 class MonitorConfig(StrictModel):
@@ -129,6 +146,9 @@ class MonitorConfig(StrictModel):
     reasons: ReasonsConfig = ReasonsConfig()
     performance: PerformanceConfig = PerformanceConfig()
     fail_on: list[Check] = Field(default_factory=lambda: list(CHECKS))
+    why: dict[str, str] = Field(default_factory=dict)
+
+    _why_required: ClassVar[tuple[str, ...]] = ("fail_on",)
 
 
 def load_monitor_config(directory: Path | None = None) -> MonitorConfig:

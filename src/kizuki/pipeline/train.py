@@ -359,7 +359,69 @@ def train_and_register(
             ),
             "registry.json",
         )
+        # ---- governance (issue 16): model card, methodology, register record ----------
+        # logged into the version's own model folder (model/governance/), so whoever
+        # downloads the version (score, `kizuki model card URI`) has its card
+        _log_governance(run, result, loaded, cfg, feat_cfg, checklist_cfg, shortlist_config,
+                        version=ref.version, config_hash=chash, promote=promote, progress=progress)
+        # ---- end governance ---------------------------------------------------------
     return result
+
+
+def _log_governance(
+    run: Any,
+    result: TrainResult,
+    loaded: LoadedDrop,
+    cfg: ModelConfig,
+    feat_cfg: FeatureConfig,
+    checklist_cfg: ChecklistConfig,
+    shortlist_config: Any | None,
+    *,
+    version: str,
+    config_hash: str,
+    promote: bool,
+    progress: Progress,
+) -> None:
+    """Write the version's governance files (:func:`kizuki.governance.write_version_record`)
+    and log them as ``model/governance/``; the previous champion's configs (for "what
+    changed") are read from its own model folder."""
+    from kizuki import tracking
+    from kizuki.governance import previous_snapshot, write_version_record
+
+    progress("train: writing the model card, methodology page and register record")
+    before = result.champion_before if promote else tracking.champion_version()
+    previous = None
+    if before is not None and before != version:
+        try:
+            folder, _ = tracking.download_model(f"models:/{tracking.MODEL_NAME}/{before}")
+            previous = previous_snapshot(folder)
+        except KizukiError as exc:
+            result.notes.append(f"previous champion v{before}: configs not read ({exc})")
+    with tempfile.TemporaryDirectory() as tmp:
+        gov = write_version_record(
+            Path(tmp) / "governance",
+            model=result.model,
+            validation_X=result.validation.X,
+            evaluation=result.evaluation,
+            reliability=result.reliability,
+            dates=result.dates,
+            as_of=str(result.model.meta.get("as_of")) if result.model.meta else "",
+            horizon_months=cfg.horizon_months,
+            loaded=loaded,
+            configs={"model": cfg, "features": feat_cfg, "checklist": checklist_cfg,
+                     "shortlist": shortlist_config},
+            feature_config=feat_cfg,
+            checklist_config=checklist_cfg,
+            version=version,
+            uri=result.uri,
+            run_id=run.run_id,
+            config_hash=config_hash,
+            previous=previous,
+            previous_version=before if previous is not None else None,
+            champion={"moved": result.champion_moved, "before": result.champion_before},
+            notes=result.notes,
+        )
+        run.log_artifact_dir(gov, "model/governance")
 
 
 def _update_champion(

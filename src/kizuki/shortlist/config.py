@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, model_validator
 
@@ -24,6 +24,9 @@ class Capacity(StrictModel):
     count: int | None = Field(default=None, ge=0)
     share: float | None = Field(default=None, gt=0.0, le=1.0)
     minimum: int = Field(default=0, ge=0)
+    why: dict[str, str] = Field(default_factory=dict)
+
+    _why_required: ClassVar[tuple[str, ...]] = ("share", "count")
 
     @model_validator(mode="after")
     def _one_of(self) -> Capacity:
@@ -46,6 +49,9 @@ class ShortlistConfig(StrictModel):
     capacity: CapacityConfig
     priority: Literal["issue_turns", "expected_needs", "max_score"] = "issue_turns"
     min_score: float = Field(default=0.0, ge=0.0, le=1.0)
+    why: dict[str, str] = Field(default_factory=dict)
+
+    _why_required: ClassVar[tuple[str, ...]] = ("priority", "min_score")
 
     def unknown_districts(self, present: Iterable[str | None]) -> list[str]:
         """District keys of ``capacity.districts`` not among ``present``, sorted."""

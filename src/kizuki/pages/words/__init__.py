@@ -22,7 +22,18 @@ from kizuki.io.files import read_package_yaml
 from kizuki.pages.format import FILTERS
 
 #: the catalogue's files (without .yaml), one per page plus the alert texts
-PAGES = ("report", "xlsx", "monitor", "performance", "audit", "community", "history", "alerts")
+PAGES = (
+    "report",
+    "xlsx",
+    "monitor",
+    "performance",
+    "audit",
+    "community",
+    "history",
+    "model_card",
+    "register",
+    "alerts",
+)
 LANGS = ("ja", "en")
 
 

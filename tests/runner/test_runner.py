@@ -283,3 +283,16 @@ def test_monthly_retrain_registers_a_champion_and_does_not_train_twice(tmp_path,
     assert ledger["pipeline"].to_list() == ["monthly-retrain"]
     assert ledger["model_version"].to_list() == ["1"]
     assert HistoryLayout(tmp_path / "history").history_page.is_file()
+    # a night scored by that champion writes its card beside the runs, once
+    nightly = kit.write_pipeline(
+        tmp_path,
+        town,
+        drop=str(drop),
+        stages={"validate": {}, "score": {"model": "champion"}, "pages": {}},
+    )
+    night = run_pipeline(load_pipeline(nightly))
+    assert night.status in ("done", "alert")
+    card = HistoryLayout(tmp_path / "history").model_card("1")
+    names = {p.name for p in card.iterdir()}
+    assert {"model_card.json", "register.json"} <= names
+    assert any(n.startswith("model_card") and n.endswith(".html") for n in names)

@@ -10,6 +10,7 @@ One history folder per municipality::
       visits.parquet         every imported feedback row (§8), with its file and hash
       followup.parquet       per household: listed, visited, held back, in support
       lock                   held by a running pipeline
+      models/<version>/      model card, methodology, register record of each version used
       feedback/<sha256>/     the report and rejects of each imported feedback file
       community/             each run's 地域診断 intervals (computed once per run)
       performance/           performance.html, .json: past runs' precision and recall
@@ -40,6 +41,7 @@ VALIDATED = "validated"
 JOURNAL = "journal"
 COMMUNITY_CACHE = "community"
 FEEDBACK = "feedback"
+MODELS = "models"
 PERFORMANCE = "performance"
 VALIDATION = "validation"
 PAGES = "pages"
@@ -125,6 +127,11 @@ class HistoryLayout:
     def journal_file(self, run_dir: str) -> Path:
         """``journal/<run dir name>.json`` (e.g. ``journal/2026-09-30.json``)."""
         return self.journal / f"{run_dir}.json"
+
+    def model_card(self, version: str) -> Path:
+        """``models/<version>/``: the model card, methodology page and register record of a
+        version the history's runs used (contract §10), written once per version."""
+        return self.root / MODELS / version
 
     def feedback(self, sha256: str) -> Path:
         """``feedback/<sha256>/``: the report and rejects of one imported feedback file."""

@@ -189,6 +189,7 @@ def score(ctx: StageContext) -> StageResult:
         )
         write_followup(ctx.layout, outreach)
         m = summary.manifest
+        card = _card_beside_the_runs(ctx, uri, m.model.version)
         run.log_params(
             {"as_of": m.as_of, "model_version": m.model.version, "run_dir": ctx.run_dir.name}
         )
@@ -201,6 +202,8 @@ def score(ctx: StageContext) -> StageResult:
             }
         )
     word = "already done" if summary.already_done else "scored"
+    if card:
+        ctx.progress(f"      {card}")
     return StageResult(
         alerts=missing_table_alerts(m.drop.missing_table_policy),
         summary=(
@@ -208,6 +211,26 @@ def score(ctx: StageContext) -> StageResult:
             f"({m.shortlist.compound:,} compound) with model {m.model.version}"
         ),
     )
+
+
+def _card_beside_the_runs(ctx: StageContext, uri: str | None, version: str) -> str:
+    """Write the model card, methodology page and register record of the version this run
+    used into ``models/<version>/`` of the history, once per version (contract §10).
+    Returns a line saying what happened ("" when the card was there already)."""
+    from kizuki import tracking
+    from kizuki.errors import ModelArtifactsMissing
+    from kizuki.governance import read_card, write_model_card
+
+    target = ctx.layout.model_card(version)
+    if target.is_dir():
+        return ""
+    folder, _ = tracking.download_model(uri)
+    try:
+        card = read_card(folder)
+    except ModelArtifactsMissing:
+        return f"model {version} carries no model card (registered before cards): none written"
+    write_model_card(target, card)
+    return f"model card of {version} written to {target.relative_to(ctx.layout.root)}/"
 
 
 def previous_run(ctx: StageContext) -> Path | None:

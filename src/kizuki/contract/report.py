@@ -116,6 +116,9 @@ class TableReport:
     validation: str = "validated"
     #: for a cached table: the run (or the time) that validated the file
     validated_in: str | None = None
+    #: a windowed read (a scoring run): only rows of months from this one on (plus each
+    #: entity's newest row before it) were read; None: the whole file
+    window_from: str | None = None
 
     @property
     def reject_share(self) -> float:

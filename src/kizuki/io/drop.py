@@ -43,7 +43,7 @@ from kizuki.errors import DropRefused, KizukiError
 from kizuki.io.atomic import write_text
 from kizuki.io.cache import TableCache
 from kizuki.io.read import UnreadableFile, open_raw
-from kizuki.io.validating import validate_source
+from kizuki.io.validating import Window, validate_source
 
 DEFAULT_REJECT_LIMIT = 0.01
 
@@ -203,6 +203,7 @@ def load_drop(
     rules: DoorRules | None = None,
     warn: Callable[[str], None] | None = None,
     cache: TableCache | None = None,
+    windows: Mapping[str, Window] | None = None,
 ) -> LoadedDrop:
     """Load and validate the drop folder at ``path``.
 
@@ -214,7 +215,9 @@ def load_drop(
     (a file validated before under the same rules is not validated again: its report
     says ``validation: "cached"`` and the run it came from). Out: :class:`LoadedDrop`,
     whose large tables are lazy scans of validated parquet parts (memory stays bounded:
-    :mod:`kizuki.io.validating`). Raises :class:`RefusedDrop` (with the
+    :mod:`kizuki.io.validating`). ``windows``: per monthly table, the
+    :class:`~kizuki.io.validating.Window` a run needs (a scoring run): only those rows
+    are read and validated (the report's ``window_from`` says so). Raises :class:`RefusedDrop` (with the
     full report) when the drop is refused, ``KizukiError`` when the folder does not exist.
     """
     drop = Path(path)
@@ -254,7 +257,8 @@ def load_drop(
             continue
         try:
             source = open_raw(files[name], encoding)
-            outcome = validate_source(table, source, cache=cache)
+            window = (windows or {}).get(name)
+            outcome = validate_source(table, source, cache=cache, window=window)
         except UnreadableFile:
             report.tables[name] = TableReport(table=name, file=files[name].name)
             report.add(name, None, "unreadable_file", 1, "refuse")

@@ -80,21 +80,26 @@ class RawSource:
     rows: int
     frame: pl.DataFrame | None = None  # the decoded CSV; None for parquet
 
-    def chunks(self, size: int) -> Iterator[tuple[int, pl.DataFrame]]:
-        """(offset, raw rows) of consecutive slices of at most ``size`` rows, in file order.
-
-        An empty file gives one empty slice (with its headers)."""
+    def chunks(
+        self, size: int, columns: list[str] | None = None
+    ) -> Iterator[tuple[int, pl.DataFrame]]:
+        """(offset, raw rows) of consecutive slices of at most ``size`` rows, in file order
+        (``columns``: only those). An empty file gives one empty slice (with its headers)."""
         if self.rows == 0:
-            yield 0, self._slice(0, 0)
+            yield 0, self._slice(0, 0, columns)
             return
         for offset in range(0, self.rows, size):
-            yield offset, self._slice(offset, size)
+            yield offset, self._slice(offset, size, columns)
 
-    def _slice(self, offset: int, size: int) -> pl.DataFrame:
+    def _slice(self, offset: int, size: int, columns: list[str] | None) -> pl.DataFrame:
         if self.frame is not None:
-            return self.frame.slice(offset, size)
+            part = self.frame.slice(offset, size)
+            return part if columns is None else part.select(columns)
         try:
-            return pl.scan_parquet(self.path).slice(offset, size).collect()
+            lazy = pl.scan_parquet(self.path)
+            if columns is not None:
+                lazy = lazy.select(columns)
+            return lazy.slice(offset, size).collect()
         except Exception as exc:  # polars raises several error types for bad files
             raise UnreadableFile(
                 f"{self.path.name}: not a readable parquet file ({type(exc).__name__})"

@@ -31,7 +31,7 @@ import hashlib
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -162,17 +162,115 @@ def _null_first(key: tuple[str | None, str]) -> tuple[bool, str, str]:
     return (key[0] is not None, key[0] or "", key[1])
 
 
+@dataclass(frozen=True)
+class Window:
+    """The rows of a monthly table a run needs: months from ``since`` (a month's first day)
+    on, for a run as of ``as_of``.
+
+    Read: every row whose month is ``since`` or later, or whose ``recorded_on`` is (a
+    late record is known inside the window), every row whose month or ``recorded_on`` is
+    not in canonical form (the validation judges it), and per entity (the key's first
+    column: household or person) its newest row before ``since`` (the carry: what a
+    feature taking "the newest row ever" needs). When a carry row is rejected or known
+    after ``as_of`` the older rows would matter: the table is then read whole.
+    """
+
+    since: dt.date
+    as_of: dt.date
+
+
+def _fast_month(s: pl.Series) -> pl.Series:
+    """Months of raw values in canonical form (a date, ``YYYY-MM``, ``YYYY-MM-DD``), else null."""
+    if s.dtype in (pl.Date, pl.Datetime):
+        return s.cast(pl.Date).dt.truncate("1mo")
+    if s.dtype != pl.String:
+        return pl.repeat(None, s.len(), dtype=pl.Date, eager=True)
+    first = s.str.to_date("%Y-%m", strict=False)
+    if first.null_count() == s.null_count():
+        return first
+    second = s.str.to_date("%Y-%m-%d", strict=False).dt.truncate("1mo")
+    return first.fill_null(second)
+
+
+def _fast_day(s: pl.Series) -> pl.Series:
+    """Dates of raw values in canonical form (a date, ``YYYY-MM-DD``), else null."""
+    if s.dtype in (pl.Date, pl.Datetime):
+        return s.cast(pl.Date)
+    if s.dtype != pl.String:
+        return pl.repeat(None, s.len(), dtype=pl.Date, eager=True)
+    return s.str.to_date("%Y-%m-%d", strict=False)
+
+
+_M = "__month"
+_POS = "__pos"
+
+
+def _raw_names(renames: dict[str, str]) -> dict[str, str]:
+    return {canonical: raw for raw, canonical in renames.items()}
+
+
+def _carry(
+    table: schema.Table, source: RawSource, renames: dict[str, str], since: dt.date, size: int
+) -> pl.DataFrame:
+    """Per entity: the newest canonical month before ``since`` (entity, __month)."""
+    names = _raw_names(renames)
+    entity, month = names[table.key[0]], names["month"]
+    parts: list[pl.DataFrame] = []
+    for _, raw in source.chunks(size, columns=[entity, month]):
+        m = _fast_month(raw[month])
+        old = pl.DataFrame([raw[entity].cast(pl.String).alias(entity), m.alias(_M)]).filter(
+            pl.col(_M) < since
+        )
+        parts.append(old.group_by(entity).agg(pl.col(_M).max()))
+        if len(parts) > 1:
+            parts = [pl.concat(parts).group_by(entity).agg(pl.col(_M).max())]
+    if not parts:
+        return pl.DataFrame(schema={entity: pl.String, _M: pl.Date})
+    return parts[0]
+
+
+def _in_window(
+    table: schema.Table,
+    raw: pl.DataFrame,
+    renames: dict[str, str],
+    window: Window,
+    carry: pl.DataFrame,
+) -> pl.Series:
+    """True on the rows of a raw slice that a windowed read keeps (see :class:`Window`)."""
+    names = _raw_names(renames)
+    entity, month = names[table.key[0]], names["month"]
+    m = _fast_month(raw[month])
+    keep = m.is_null() | (m >= window.since)
+    rec = names.get("recorded_on")
+    if rec is not None and rec in raw.columns:
+        r = raw[rec]
+        day = _fast_day(r)
+        keep = keep | (day >= window.since).fill_null(r.is_not_null())
+    probe = pl.DataFrame([raw[entity].cast(pl.String).alias(entity), m.alias(_M)])
+    hit = probe.join(
+        carry.with_columns(pl.lit(True).alias("__carry")),
+        on=[entity, _M],
+        how="left",
+        maintain_order="left",
+    )["__carry"]
+    return keep | hit.fill_null(False)
+
+
 def validate_source(
     table: schema.Table,
     source: RawSource,
     *,
     cache: TableCache | None = None,
     chunk_rows: int = CHUNK_ROWS,
+    window: Window | None = None,
 ) -> TableOutcome:
     """Validate one opened table file (see module docstring).
 
     With ``cache``: an entry for this file and these rules is used instead of validating
-    (``cached_from`` says which), and a new validation is stored in it."""
+    (``cached_from`` says which), and a new validation is stored in it. With ``window``
+    (monthly tables only) and no cache entry: only the rows the window needs are read
+    and validated (:class:`Window`); the report's ``window_from`` says so, and nothing
+    is stored in the cache."""
     tr = TableReport(
         table=table.name,
         file=source.path.name,
@@ -190,6 +288,19 @@ def validate_source(
     if renames is None:
         tr.rows_kept = tr.rows_rejected = 0
         return TableOutcome(tr, found)
+    if window is not None and "month" in table.names and "month" in renames.values():
+        windowed = _validate_window(table, source, renames, found, tr, chunk_rows, window)
+        if windowed is not None:
+            return windowed
+        tr = TableReport(
+            table=table.name,
+            file=source.path.name,
+            format=source.format,
+            encoding=source.encoding,
+            sha256=source.sha256,
+            rows_read=source.rows,
+        )
+        found = header_plan(table, source.columns)[1]
     whole = any(not c.row_wise for c in table.checks)
     size = max(source.rows, 1) if whole else chunk_rows
     small = source.rows <= size
@@ -211,6 +322,38 @@ def validate_source(
     return outcome
 
 
+def _validate_window(
+    table: schema.Table,
+    source: RawSource,
+    renames: dict[str, str],
+    found: list[Violation],
+    tr: TableReport,
+    size: int,
+    window: Window,
+) -> TableOutcome | None:
+    """A windowed read (:class:`Window`); None when a carry row makes it inexact."""
+    carry = _carry(table, source, renames, window.since, size)
+    tr.window_from = str(window.since)
+    work = Path(tempfile.mkdtemp(prefix=f"{table.name}-", dir=_spill_root()))
+    keep = lambda raw: _in_window(table, raw, renames, window, carry)  # noqa: E731
+    outcome = _validate_chunks(table, source, renames, found, tr, size, work, keep)
+    if outcome.kept is None:
+        return outcome
+    entity = table.key[0]
+    old = outcome.kept.filter(pl.col("month") < window.since)
+    known = old.join(
+        carry.lazy().select(pl.col(carry.columns[0]).alias(entity), pl.col(_M).alias("month")),
+        on=[entity, "month"],
+        how="semi",
+    )
+    late = known.filter(pl.col("known_on") > window.as_of).select(pl.len()).collect().item()
+    have = known.select(entity, "month").unique().select(pl.len()).collect().item()
+    if late or have < carry.height:  # a carry row rejected, or known after the as-of date
+        shutil.rmtree(work, ignore_errors=True)
+        return None
+    return outcome
+
+
 def _validate_chunks(
     table: schema.Table,
     source: RawSource,
@@ -219,14 +362,19 @@ def _validate_chunks(
     tr: TableReport,
     size: int,
     work: Path | None,
+    keep: Callable[[pl.DataFrame], pl.Series] | None = None,
 ) -> TableOutcome:
-    """Validate ``source`` slice by slice; kept parts go to ``work/kept`` when given."""
+    """Validate ``source`` slice by slice; kept parts go to ``work/kept`` when given.
+
+    ``keep``: which rows of each raw slice to read (a windowed read); the others are
+    neither validated nor counted, and reject row numbers still name rows of the file."""
     counts: dict[tuple[str | None, str], int] = {}
     hits: dict[str, int] = {}
     rejects: list[pl.DataFrame] = []
     in_memory: pl.DataFrame | None = None
     key = list(table.key)
     hashes = np.empty(source.rows, dtype=np.uint64)
+    rows_read = 0
     filled = 0
     known: list[tuple[dt.date, dt.date]] = []
     kept_rows = rejected_rows = 0
@@ -237,6 +385,12 @@ def _validate_chunks(
             hits[col] = hits.get(col, 0) + n
         if hits:  # refused: the rest is not validated
             continue
+        positions: pl.Series | None = None
+        if keep is not None:
+            mask = keep(raw)
+            positions = mask.arg_true()
+            raw = raw.filter(mask)
+        rows_read += raw.height
         mapped = raw.select(list(renames)).rename(renames)
         result = validate_table(table, mapped, check_key=False)
         del mapped
@@ -247,18 +401,21 @@ def _validate_chunks(
             h = key_hashes(kept, key).to_numpy()
             hashes[filled : filled + h.size] = h
             filled += h.size
-            lo, hi = kept.select(
-                lo=pl.col("known_on").min(), hi=pl.col("known_on").max()
-            ).row(0)
+            lo, hi = kept.select(lo=pl.col("known_on").min(), hi=pl.col("known_on").max()).row(0)
             known.append((lo, hi))
         if result.rejects.height:
-            rejects.append(result.rejects.with_columns(pl.col("row_number") + offset))
+            number = result.rejects["row_number"]
+            if positions is not None:
+                number = positions.gather(number - 1) + 1
+            rejects.append(result.rejects.with_columns((number + offset).alias("row_number")))
         kept_rows += kept.height
         rejected_rows += result.rejects.height
         if work is None:
             in_memory = kept
         else:
-            kept.write_parquet(work / KEPT_DIR / f"part-{part:05d}.parquet", statistics=True)
+            kept.write_parquet(
+                work / KEPT_DIR / f"part-{part:05d}.parquet", compression="lz4", statistics=True
+            )
         del raw, result, kept
     if hits:
         for col, n in hits.items():
@@ -280,7 +437,7 @@ def _validate_chunks(
                 Violation(table.name, ",".join(key), "duplicate_key", int(dups), "refuse")
             )
     del hashes, view
-    tr.rows_kept, tr.rows_rejected = kept_rows, rejected_rows
+    tr.rows_read, tr.rows_kept, tr.rows_rejected = rows_read, kept_rows, rejected_rows
     if known:
         tr.known_from = str(min(lo for lo, _ in known))
         tr.known_to = str(max(hi for _, hi in known))

@@ -42,8 +42,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
-from datetime import date, timedelta
+from contextlib import suppress
+from datetime import timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -97,7 +97,9 @@ print(json.dumps({"read": t1 - t0, "predict": t3 - t2, "households": households,
 # ------------------------------------------------------------------ measuring
 
 
-def run_measured(cmd: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,)) -> tuple[float, int, str]:
+def run_measured(
+    cmd: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,)
+) -> tuple[float, int, str]:
     """Run ``cmd``; (wall seconds, peak RSS bytes of its whole process tree, stdout)."""
     import psutil
 
@@ -117,10 +119,8 @@ def run_measured(cmd: list[str], env: dict[str, str], ok: tuple[int, ...] = (0,)
                 procs = [root, *root.children(recursive=True)]
                 total = 0
                 for p in procs:
-                    try:
+                    with suppress(psutil.NoSuchProcess):
                         total += p.memory_info().rss
-                    except psutil.NoSuchProcess:
-                        pass
                 peak = max(peak, total)
             except psutil.NoSuchProcess:
                 pass
@@ -169,10 +169,17 @@ def machine() -> list[str]:
 def _commit() -> str:
     try:
         out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=HERE, capture_output=True, text=True, check=True
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=HERE,
+            capture_output=True,
+            text=True,
+            check=True,
         )
         dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=HERE, capture_output=True, text=True
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=HERE,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
         return f"`{out.stdout.strip()}`" + (" (with uncommitted changes)" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
@@ -193,7 +200,16 @@ def drop_for(households: int, months: int) -> Path:
         print(f"synth {households:,} x {months} months -> {out}", file=sys.stderr, flush=True)
         BENCH_DIR.mkdir(parents=True, exist_ok=True)
         subprocess.run(
-            [*KIZUKI, "synth", "--households", str(households), "--months", str(months), "--out", str(out)],
+            [
+                *KIZUKI,
+                "synth",
+                "--households",
+                str(households),
+                "--months",
+                str(months),
+                "--out",
+                str(out),
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )
@@ -205,7 +221,10 @@ def as_of_for(drop: Path) -> str:
     import polars as pl
 
     newest = (
-        pl.scan_parquet(drop / "residents.parquet").select(pl.col("valid_from").cast(pl.Date).max()).collect().item()
+        pl.scan_parquet(drop / "residents.parquet")
+        .select(pl.col("valid_from").cast(pl.Date).max())
+        .collect()
+        .item()
     )
     return (newest.replace(day=1) - timedelta(days=1)).isoformat()
 
@@ -239,14 +258,35 @@ def model_for(args: argparse.Namespace, as_of: str) -> str:
 # ------------------------------------------------------------------ stages
 
 
-def _stage_cmd(stage: str, drop: Path, as_of: str, work: Path, model: str | None) -> tuple[list[str], tuple[int, ...]]:
+def _stage_cmd(
+    stage: str, drop: Path, as_of: str, work: Path, model: str | None
+) -> tuple[list[str], tuple[int, ...]]:
     if stage == "validate":
         return [*KIZUKI, "validate", str(drop), "--out", str(work / "v")], (0, 4)
     if stage == "features":
-        return [*KIZUKI, "features", str(drop), "--as-of", as_of, "--out", str(work / "f.parquet")], (0, 4)
+        return [
+            *KIZUKI,
+            "features",
+            str(drop),
+            "--as-of",
+            as_of,
+            "--out",
+            str(work / "f.parquet"),
+        ], (0, 4)
     if stage == "score":
         assert model is not None
-        return [*KIZUKI, "score", str(drop), "--as-of", as_of, "--out", str(work / "run"), "--model", model, "--overwrite"], (0, 4)
+        return [
+            *KIZUKI,
+            "score",
+            str(drop),
+            "--as-of",
+            as_of,
+            "--out",
+            str(work / "run"),
+            "--model",
+            model,
+            "--overwrite",
+        ], (0, 4)
     if stage == "train":
         return [*KIZUKI, "train", str(drop), "--as-of", as_of], (0, 4)
     raise ValueError(stage)
@@ -273,7 +313,9 @@ def measure(stage: str, drop: Path, as_of: str, repeats: int, model: str | None)
                 walls.append(wall)
                 manifest = work / "run" / "manifest.json"
                 if manifest.exists():
-                    profiles.append(json.loads(manifest.read_text(encoding="utf-8")).get("timings_s", {}))
+                    profiles.append(
+                        json.loads(manifest.read_text(encoding="utf-8")).get("timings_s", {})
+                    )
             peaks.append(peak)
     return {"walls": walls, "peaks": peaks, "profiles": profiles, "load": (load_before, _load())}
 
@@ -289,7 +331,10 @@ def section(households: int, months: int, stages: list[str], args: argparse.Name
     needs_model = any(s in ("score", "floor") for s in stages)
     model = model_for(args, as_of) if needs_model else None
     lines = [f"### {households:,} households × {months} months (as of {as_of})", ""]
-    rows = ["| stage | runs | median (s) | range (s) | peak RSS (GiB) | × floor | load avg before → after |", "|---|---|---|---|---|---|---|"]
+    rows = [
+        "| stage | runs | median (s) | range (s) | peak RSS (GiB) | × floor | load avg before → after |",
+        "|---|---|---|---|---|---|---|",
+    ]
     floor: float | None = None
     detail: list[str] = []
     for stage in stages:
@@ -320,7 +365,7 @@ def section(households: int, months: int, stages: list[str], args: argparse.Name
                 + ", ".join(f"{k} {v:.2f}" for k, v in prof.items())
                 + "."
             )
-    lines += rows + [""] + detail + [""]
+    lines += [*rows, "", *detail, ""]
     if args.cleanup:
         shutil.rmtree(drop, ignore_errors=True)
     return "\n".join(lines)
@@ -329,8 +374,14 @@ def section(households: int, months: int, stages: list[str], args: argparse.Name
 def _legacy() -> int:
     failed = 0
     for name in LEGACY:
-        proc = subprocess.run([sys.executable, str(HERE / name)], capture_output=True, text=True, check=False)
-        print(proc.stdout if proc.returncode == 0 else f"## {name}\n\nFAILED (exit {proc.returncode})\n")
+        proc = subprocess.run(
+            [sys.executable, str(HERE / name)], capture_output=True, text=True, check=False
+        )
+        print(
+            proc.stdout
+            if proc.returncode == 0
+            else f"## {name}\n\nFAILED (exit {proc.returncode})\n"
+        )
         failed += proc.returncode != 0
     return failed
 
@@ -338,15 +389,23 @@ def _legacy() -> int:
 def main(argv: list[str]) -> int:
     """Entry point; returns the exit status."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--only", default=",".join(STAGES), help="stages, comma-separated: " + ", ".join(STAGES))
+    ap.add_argument(
+        "--only", default=",".join(STAGES), help="stages, comma-separated: " + ", ".join(STAGES)
+    )
     ap.add_argument("--households", type=int, nargs="+", default=None)
     ap.add_argument("--months", type=int, nargs="+", default=None)
-    ap.add_argument("--scaling", action="store_true", help="score and validate at 100k, 300k, 1M, 2M x 60 months")
+    ap.add_argument(
+        "--scaling",
+        action="store_true",
+        help="score and validate at 100k, 300k, 1M, 2M x 60 months",
+    )
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--model", default=None, help="model URI to score with (default: train one)")
     ap.add_argument("--cleanup", action="store_true", help="remove each drop after its part")
     ap.add_argument("--out", type=Path, default=None, help="also append the Markdown to this file")
-    ap.add_argument("--legacy", action="store_true", help="run the older bench_*.py scripts instead")
+    ap.add_argument(
+        "--legacy", action="store_true", help="run the older bench_*.py scripts instead"
+    )
     args = ap.parse_args(argv)
     if args.legacy:
         return _legacy()
@@ -359,7 +418,9 @@ def main(argv: list[str]) -> int:
     full = args.households is None and args.months is None and not args.scaling
     if args.scaling:
         scale = [s for s in stages if s in ("floor", "score", "validate")]
-        plan += [(n, 60, scale) for n in (args.households or (100_000, 300_000, 1_000_000, 2_000_000))]
+        plan += [
+            (n, 60, scale) for n in (args.households or (100_000, 300_000, 1_000_000, 2_000_000))
+        ]
     else:
         for n in args.households or (1_000_000,):
             for m in args.months or (36, 60, 120):
@@ -367,6 +428,7 @@ def main(argv: list[str]) -> int:
     if full:
         plan += [(n, 60, ["floor", "validate", "score"]) for n in (100_000, 300_000, 2_000_000)]
     parts = ["## Issue 12 benchmarks (`benchmarks/run_all.py`)", "", *machine(), ""]
+    print("\n".join(parts), flush=True)
     for n, m, st in plan:
         parts.append(section(n, m, st, args))
         print(parts[-1], flush=True)

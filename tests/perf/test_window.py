@@ -11,7 +11,7 @@ import pytest
 
 from kizuki.features.build import build_features
 from kizuki.features.config import default_feature_config
-from kizuki.features.window import MONTHLY_TABLES, months_needed
+from kizuki.features.window import MONTHLY_TABLES, months_needed, windows_for
 from kizuki.io.drop import DoorRules, load_drop
 from kizuki.io.validating import Window
 
@@ -34,8 +34,11 @@ def drop(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _windows(as_of: dt.date) -> dict[str, Window]:
+    windows = windows_for(default_feature_config(), as_of, 12)
     needed = months_needed(default_feature_config(), as_of, 12)
-    return {t: Window(needed[t], as_of) for t in MONTHLY_TABLES}
+    assert set(windows) == set(MONTHLY_TABLES)
+    assert all(windows[t] == Window(needed[t], as_of) for t in MONTHLY_TABLES)
+    return windows
 
 
 def _stale_households(drop: Path, folder: Path) -> Path:

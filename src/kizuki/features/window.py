@@ -20,6 +20,7 @@ from kizuki.features.care import last_known_claim_month
 from kizuki.features.config import FeatureConfig
 from kizuki.features.money import STOP_NOTICE_MONTHS, UNPAID_GROWTH_MONTHS
 from kizuki.features.water import COUNT_MONTHS
+from kizuki.io.validating import Window
 
 #: tables with a month column that grow with every month of history
 MONTHLY_TABLES = ("utility", "school", "care_usage")
@@ -55,3 +56,12 @@ def months_needed(
             needed[table] = min(since, month_start(as_of, -back))
     # one month more on every side: a window edge never decides a value
     return {t: month_start(d, -1) for t, d in needed.items()}
+
+
+def windows_for(
+    config: FeatureConfig, as_of: dt.date, known_window_months: int = 0
+) -> dict[str, Window]:
+    """Per monthly table, the :class:`~kizuki.io.validating.Window` a run as of ``as_of``
+    reads (:func:`months_needed`), for :func:`kizuki.io.drop.load_drop`."""
+    needed = months_needed(config, as_of, known_window_months)
+    return {t: Window(needed[t], as_of) for t in MONTHLY_TABLES}

@@ -738,11 +738,9 @@ def load_drop_input(
 def run_windows(feat_cfg: FeatureConfig, as_of: date) -> dict[str, Window]:
     """Per monthly table, the rows a scoring run as of ``as_of`` reads: the months its
     features need and those known in the manifest's code-count window."""
-    from kizuki.features.window import MONTHLY_TABLES, months_needed
-    from kizuki.io.validating import Window
+    from kizuki.features.window import windows_for
 
-    needed = months_needed(feat_cfg, as_of, CODE_WINDOW_MONTHS)
-    return {t: Window(needed[t], as_of) for t in MONTHLY_TABLES}
+    return windows_for(feat_cfg, as_of, CODE_WINDOW_MONTHS)
 
 
 def default_components(

@@ -80,18 +80,20 @@ class RawSource:
     rows: int
     frame: pl.DataFrame | None = None  # the decoded CSV; None for parquet
 
+    def offsets(self, size: int) -> range:
+        """The first row of each slice of at most ``size`` rows (one slice for an empty file)."""
+        return range(0, max(self.rows, 1), size)
+
     def chunks(
         self, size: int, columns: list[str] | None = None
     ) -> Iterator[tuple[int, pl.DataFrame]]:
         """(offset, raw rows) of consecutive slices of at most ``size`` rows, in file order
         (``columns``: only those). An empty file gives one empty slice (with its headers)."""
-        if self.rows == 0:
-            yield 0, self._slice(0, 0, columns)
-            return
-        for offset in range(0, self.rows, size):
-            yield offset, self._slice(offset, size, columns)
+        for offset in self.offsets(size):
+            yield offset, self.slice(offset, size, columns)
 
-    def _slice(self, offset: int, size: int, columns: list[str] | None) -> pl.DataFrame:
+    def slice(self, offset: int, size: int, columns: list[str] | None = None) -> pl.DataFrame:
+        """Rows ``offset`` to ``offset + size`` of the file (``columns``: only those)."""
         if self.frame is not None:
             part = self.frame.slice(offset, size)
             return part if columns is None else part.select(columns)

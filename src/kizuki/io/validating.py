@@ -31,7 +31,7 @@ import hashlib
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -209,51 +209,42 @@ def _raw_names(renames: dict[str, str]) -> dict[str, str]:
     return {canonical: raw for raw, canonical in renames.items()}
 
 
-def _carry(
-    table: schema.Table, source: RawSource, renames: dict[str, str], since: dt.date, size: int
-) -> pl.DataFrame:
-    """Per entity: the newest canonical month before ``since`` (entity, __month)."""
+def _window_mask(
+    table: schema.Table, source: RawSource, renames: dict[str, str], window: Window, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows of the file a windowed read reads (one bool a row), and the carry rows.
+
+    One pass over the entity, month and ``recorded_on`` columns only. The carry (each
+    entity's newest rows before ``since``) is found on two 64-bit hashes of the entity
+    (independent seeds) instead of its text: a running frame of one row per entity."""
     names = _raw_names(renames)
     entity, month = names[table.key[0]], names["month"]
-    parts: list[pl.DataFrame] = []
-    for _, raw in source.chunks(size, columns=[entity, month]):
-        m = _fast_month(raw[month])
-        old = pl.DataFrame([raw[entity].cast(pl.String).alias(entity), m.alias(_M)]).filter(
-            pl.col(_M) < since
-        )
-        parts.append(old.group_by(entity).agg(pl.col(_M).max()))
-        if len(parts) > 1:
-            parts = [pl.concat(parts).group_by(entity).agg(pl.col(_M).max())]
-    if not parts:
-        return pl.DataFrame(schema={entity: pl.String, _M: pl.Date})
-    return parts[0]
-
-
-def _in_window(
-    table: schema.Table,
-    raw: pl.DataFrame,
-    renames: dict[str, str],
-    window: Window,
-    carry: pl.DataFrame,
-) -> pl.Series:
-    """True on the rows of a raw slice that a windowed read keeps (see :class:`Window`)."""
-    names = _raw_names(renames)
-    entity, month = names[table.key[0]], names["month"]
-    m = _fast_month(raw[month])
-    keep = m.is_null() | (m >= window.since)
     rec = names.get("recorded_on")
-    if rec is not None and rec in raw.columns:
-        r = raw[rec]
-        day = _fast_day(r)
-        keep = keep | (day >= window.since).fill_null(r.is_not_null())
-    probe = pl.DataFrame([raw[entity].cast(pl.String).alias(entity), m.alias(_M)])
-    hit = probe.join(
-        carry.with_columns(pl.lit(True).alias("__carry")),
-        on=[entity, _M],
-        how="left",
-        maintain_order="left",
-    )["__carry"]
-    return keep | hit.fill_null(False)
+    cols = [entity, month, *([rec] if rec is not None else [])]
+    mask = np.zeros(source.rows, dtype=bool)
+    best: pl.DataFrame | None = None
+    for offset, raw in source.chunks(size, columns=cols):
+        m = _fast_month(raw[month])
+        keep = m.is_null() | (m >= window.since)
+        if rec is not None:
+            r = raw[rec]
+            keep = keep | (_fast_day(r) >= window.since).fill_null(r.is_not_null())
+        mask[offset : offset + raw.height] = keep.fill_null(True).to_numpy()
+        ent = raw[entity].cast(pl.String)
+        frame = pl.DataFrame(
+            [
+                ent.hash(seed=1).alias("__h1"),
+                ent.hash(seed=2).alias("__h2"),
+                m.alias(_M),
+                pl.int_range(offset, offset + raw.height, dtype=pl.Int64, eager=True).alias(_POS),
+            ]
+        ).filter(pl.col(_M) < window.since)
+        if best is not None:
+            frame = pl.concat([best, frame])
+        best = frame.filter(pl.col(_M) == pl.col(_M).max().over("__h1", "__h2"))
+    carry = np.sort(best[_POS].to_numpy()) if best is not None else np.empty(0, np.int64)
+    mask[carry] = True
+    return mask, carry
 
 
 def validate_source(
@@ -331,24 +322,22 @@ def _validate_window(
     size: int,
     window: Window,
 ) -> TableOutcome | None:
-    """A windowed read (:class:`Window`); None when a carry row makes it inexact."""
-    carry = _carry(table, source, renames, window.since, size)
+    """A windowed read (:class:`Window`); None when a carry row makes it inexact (a
+    carry row rejected, or a row before the window known after the as-of date)."""
+    mask, carry = _window_mask(table, source, renames, window, size)
     tr.window_from = str(window.since)
     work = Path(tempfile.mkdtemp(prefix=f"{table.name}-", dir=_spill_root()))
-    keep = lambda raw: _in_window(table, raw, renames, window, carry)  # noqa: E731
-    outcome = _validate_chunks(table, source, renames, found, tr, size, work, keep)
-    if outcome.kept is None:
+    outcome = _validate_chunks(table, source, renames, found, tr, size, work, mask)
+    if outcome.kept is None or outcome.rejects is None:
         return outcome
-    entity = table.key[0]
-    old = outcome.kept.filter(pl.col("month") < window.since)
-    known = old.join(
-        carry.lazy().select(pl.col(carry.columns[0]).alias(entity), pl.col(_M).alias("month")),
-        on=[entity, "month"],
-        how="semi",
+    rejected = outcome.rejects["row_number"].cast(pl.Int64).to_numpy() - 1
+    late = (
+        outcome.kept.filter((pl.col("month") < window.since) & (pl.col("known_on") > window.as_of))
+        .select(pl.len())
+        .collect()
+        .item()
     )
-    late = known.filter(pl.col("known_on") > window.as_of).select(pl.len()).collect().item()
-    have = known.select(entity, "month").unique().select(pl.len()).collect().item()
-    if late or have < carry.height:  # a carry row rejected, or known after the as-of date
+    if late or bool(np.isin(carry, rejected).any()):
         shutil.rmtree(work, ignore_errors=True)
         return None
     return outcome
@@ -362,12 +351,13 @@ def _validate_chunks(
     tr: TableReport,
     size: int,
     work: Path | None,
-    keep: Callable[[pl.DataFrame], pl.Series] | None = None,
+    keep: np.ndarray | None = None,
 ) -> TableOutcome:
     """Validate ``source`` slice by slice; kept parts go to ``work/kept`` when given.
 
-    ``keep``: which rows of each raw slice to read (a windowed read); the others are
-    neither validated nor counted, and reject row numbers still name rows of the file."""
+    ``keep``: one bool per row of the file, the rows to read (a windowed read); the
+    others are neither read, checked nor counted (a slice without any is not read at
+    all), and reject row numbers still name rows of the file."""
     counts: dict[tuple[str | None, str], int] = {}
     hits: dict[str, int] = {}
     rejects: list[pl.DataFrame] = []
@@ -380,16 +370,20 @@ def _validate_chunks(
     kept_rows = rejected_rows = 0
     if work is not None:
         (work / KEPT_DIR).mkdir(parents=True, exist_ok=True)
-    for part, (offset, raw) in enumerate(source.chunks(size)):
+    for part, offset in enumerate(source.offsets(size)):
+        positions: pl.Series | None = None
+        if keep is not None:
+            mask = pl.Series(keep[offset : offset + size])
+            if part and not mask.any():
+                continue
+            positions = mask.arg_true()
+            raw = source.slice(offset, size).filter(mask)
+        else:
+            raw = source.slice(offset, size)
         for col, n in my_number_hits(raw).items():
             hits[col] = hits.get(col, 0) + n
         if hits:  # refused: the rest is not validated
             continue
-        positions: pl.Series | None = None
-        if keep is not None:
-            mask = keep(raw)
-            positions = mask.arg_true()
-            raw = raw.filter(mask)
         rows_read += raw.height
         mapped = raw.select(list(renames)).rename(renames)
         result = validate_table(table, mapped, check_key=False)

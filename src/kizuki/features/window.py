@@ -24,6 +24,10 @@ from kizuki.io.validating import Window
 
 #: tables with a month column that grow with every month of history
 MONTHLY_TABLES = ("utility", "school", "care_usage")
+#: the monthly tables some feature reads "the newest row ever" of (water arrears, school
+#: aid) or the mere presence of a row (a child in the school table): a windowed read
+#: carries each entity's newest older row; care usage is read in its window only
+CARRY_TABLES = ("utility", "school")
 
 
 def _knowledge_margin(table: str) -> int:
@@ -64,4 +68,4 @@ def windows_for(
     """Per monthly table, the :class:`~kizuki.io.validating.Window` a run as of ``as_of``
     reads (:func:`months_needed`), for :func:`kizuki.io.drop.load_drop`."""
     needed = months_needed(config, as_of, known_window_months)
-    return {t: Window(needed[t], as_of) for t in MONTHLY_TABLES}
+    return {t: Window(needed[t], as_of, carry=t in CARRY_TABLES) for t in MONTHLY_TABLES}

@@ -177,6 +177,8 @@ class Window:
 
     since: dt.date
     as_of: dt.date
+    #: False: no feature needs the newest row before the window (no carry is read)
+    carry: bool = True
 
 
 def _fast_month(s: pl.Series) -> pl.Series:
@@ -223,6 +225,8 @@ def _window_mask(
     cols = [entity, month, *([rec] if rec is not None else [])]
     mask = np.zeros(source.rows, dtype=bool)
     best: pl.DataFrame | None = None
+    if not window.carry:
+        cols = [month, *([rec] if rec is not None else [])]
     for offset, raw in source.chunks(size, columns=cols):
         m = _fast_month(raw[month])
         keep = m.is_null() | (m >= window.since)
@@ -230,6 +234,8 @@ def _window_mask(
             r = raw[rec]
             keep = keep | (_fast_day(r) >= window.since).fill_null(r.is_not_null())
         mask[offset : offset + raw.height] = keep.fill_null(True).to_numpy()
+        if not window.carry:
+            continue
         ent = raw[entity].cast(pl.String)
         frame = pl.DataFrame(
             [
@@ -326,8 +332,8 @@ def _validate_window(
     carry row rejected, or a row before the window known after the as-of date)."""
     mask, carry = _window_mask(table, source, renames, window, size)
     tr.window_from = str(window.since)
-    work = Path(tempfile.mkdtemp(prefix=f"{table.name}-", dir=_spill_root()))
-    outcome = _validate_chunks(table, source, renames, found, tr, size, work, mask)
+    # the rows of a window stay in memory: their number does not grow with the history
+    outcome = _validate_chunks(table, source, renames, found, tr, size, None, mask)
     if outcome.kept is None or outcome.rejects is None:
         return outcome
     rejected = outcome.rejects["row_number"].cast(pl.Int64).to_numpy() - 1
@@ -338,7 +344,6 @@ def _validate_window(
         .item()
     )
     if late or bool(np.isin(carry, rejected).any()):
-        shutil.rmtree(work, ignore_errors=True)
         return None
     return outcome
 
@@ -361,7 +366,7 @@ def _validate_chunks(
     counts: dict[tuple[str | None, str], int] = {}
     hits: dict[str, int] = {}
     rejects: list[pl.DataFrame] = []
-    in_memory: pl.DataFrame | None = None
+    in_memory: list[pl.DataFrame] = []
     key = list(table.key)
     hashes = np.empty(source.rows, dtype=np.uint64)
     rows_read = 0
@@ -405,7 +410,7 @@ def _validate_chunks(
         kept_rows += kept.height
         rejected_rows += result.rejects.height
         if work is None:
-            in_memory = kept
+            in_memory.append(kept)
         else:
             kept.write_parquet(
                 work / KEPT_DIR / f"part-{part:05d}.parquet", compression="lz4", statistics=True
@@ -421,7 +426,10 @@ def _validate_chunks(
         Violation(table.name, column, rule, count, "reject")
         for (column, rule), count in sorted(counts.items(), key=lambda kv: _null_first(kv[0]))
     ]
-    kept_lazy = in_memory.lazy() if work is None and in_memory is not None else _scan_kept(work)
+    if work is None:
+        kept_lazy = (pl.concat(in_memory) if len(in_memory) > 1 else in_memory[0]).lazy()
+    else:
+        kept_lazy = _scan_kept(work)
     view = hashes[:filled]
     view.sort()
     if filled > 1 and bool((view[1:] == view[:-1]).any()):

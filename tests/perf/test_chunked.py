@@ -171,3 +171,20 @@ def test_a_refused_table_from_the_cache_refuses_again(tmp_path: Path, declare) -
             load_drop(drop, rules=_lenient(), cache=cache)
         assert [v.rule for v in exc.value.report.refusals] == ["duplicate_key"]
     assert exc.value.report.tables["utility"].validation == "cached"
+
+
+def test_run_validate_writes_cached_in_its_report(tmp_path: Path, declare) -> None:
+    from kizuki.pipeline.validate import run_validate
+
+    drop = _drop(tmp_path / "drop", declare)
+    cache = ValidationCache(tmp_path / "validated", run="run-1")
+    run_validate(drop, tmp_path / "v1", rules=_lenient(), cache=cache)
+    run_validate(drop, tmp_path / "v2", rules=_lenient(), cache=ValidationCache(cache.folder))
+    one = json.loads((tmp_path / "v1" / "report.json").read_text(encoding="utf-8"))
+    two = json.loads((tmp_path / "v2" / "report.json").read_text(encoding="utf-8"))
+    assert one["tables"]["utility"]["validation"] == "validated"
+    assert two["tables"]["utility"]["validation"] == "cached"
+    assert two["tables"]["utility"]["validated_in"] == "run-1"
+    a = pl.read_parquet(tmp_path / "v1" / "rejects" / "utility.parquet")
+    b = pl.read_parquet(tmp_path / "v2" / "rejects" / "utility.parquet")
+    assert a.height > 0 and a.equals(b)

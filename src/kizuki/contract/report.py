@@ -111,6 +111,14 @@ class TableReport:
     known_from: str | None = None
     known_to: str | None = None
     present: bool = True
+    #: ``validated`` (checked in this run) or ``cached`` (the same file, under the same
+    #: rules, was validated before: its result is reused, see ``validated_in``)
+    validation: str = "validated"
+    #: for a cached table: the run (or the time) that validated the file
+    validated_in: str | None = None
+    #: a windowed read (a scoring run): only rows of months from this one on (plus each
+    #: entity's newest row before it) were read; None: the whole file
+    window_from: str | None = None
 
     @property
     def reject_share(self) -> float:

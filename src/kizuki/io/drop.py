@@ -38,12 +38,12 @@ from kizuki.contract.declaration import (
     declaration_record,
     read_declaration,
 )
-from kizuki.contract.identifiers import count_my_numbers, is_identifier_column
 from kizuki.contract.report import TableReport, ValidationReport
-from kizuki.contract.validate import validate_table
 from kizuki.errors import DropRefused, KizukiError
 from kizuki.io.atomic import write_text
-from kizuki.io.read import RawFile, UnreadableFile, normalise_header, read_raw
+from kizuki.io.cache import TableCache
+from kizuki.io.read import UnreadableFile, open_raw
+from kizuki.io.validating import Window, validate_source
 
 DEFAULT_REJECT_LIMIT = 0.01
 
@@ -194,50 +194,6 @@ def _table_files(drop: Path, report: ValidationReport) -> dict[str, Path]:
     return files
 
 
-def _map_headers(
-    table: schema.Table, raw: RawFile, report: ValidationReport
-) -> pl.DataFrame | None:
-    """Rename headers to contract names; refuse identifier columns; None if refused."""
-    frame = raw.frame
-    renames: dict[str, str] = {}
-    seen: dict[str, str] = {}
-    refused = False
-    for col in frame.columns:
-        header = normalise_header(col)
-        canonical = schema.HEADER_ALIASES.get(header, header)
-        if canonical not in table.names:
-            low = header.lower()
-            canonical = low if low in table.names else canonical
-        if is_identifier_column(header) and canonical not in table.names:
-            report.add(table.name, header, "identifier_column", 1, "refuse")
-            refused = True
-            continue
-        if canonical in seen:
-            report.add(table.name, canonical, "duplicate_column", 1, "refuse")
-            refused = True
-            continue
-        seen[canonical] = col
-        if canonical in table.names:
-            renames[col] = canonical
-        else:
-            report.add(table.name, header, "unknown_column", 1, "warn")
-    for col in table.required_names:
-        if col not in seen:
-            report.add(table.name, col, "missing_required_column", 1, "refuse")
-            refused = True
-    # 個人番号 values in any text column, named or not
-    for col in frame.columns:
-        if frame[col].dtype in (pl.String, pl.Categorical) or isinstance(frame[col].dtype, pl.Enum):
-            hits = count_my_numbers(frame[col].cast(pl.String))
-            if hits:
-                where = renames.get(col, normalise_header(col))
-                report.add(table.name, where, "my_number_values", hits, "refuse")
-                refused = True
-    if refused:
-        return None
-    return frame.select(list(renames)).rename(renames)
-
-
 def load_drop(
     path: Path | str,
     *,
@@ -246,6 +202,8 @@ def load_drop(
     table_limits: Mapping[str, float] | None = None,
     rules: DoorRules | None = None,
     warn: Callable[[str], None] | None = None,
+    cache: TableCache | None = None,
+    windows: Mapping[str, Window] | None = None,
 ) -> LoadedDrop:
     """Load and validate the drop folder at ``path``.
 
@@ -253,7 +211,13 @@ def load_drop(
     the door's :class:`DoorRules` (default: 1% reject limit, no missing-table policy,
     undeclared tables refused), of which ``reject_limit`` and ``table_limits``, when
     given, override the limits; ``warn``, called with one loud line when tables are
-    used undeclared. Out: :class:`LoadedDrop`. Raises :class:`RefusedDrop` (with the
+    used undeclared; ``cache``, where validations of table files are kept between runs
+    (a file validated before under the same rules is not validated again: its report
+    says ``validation: "cached"`` and the run it came from). Out: :class:`LoadedDrop`,
+    whose large tables are lazy scans of validated parquet parts (memory stays bounded:
+    :mod:`kizuki.io.validating`). ``windows``: per monthly table, the
+    :class:`~kizuki.io.validating.Window` a run needs (a scoring run): only those rows
+    are read and validated (the report's ``window_from`` says so). Raises :class:`RefusedDrop` (with the
     full report) when the drop is refused, ``KizukiError`` when the folder does not exist.
     """
     drop = Path(path)
@@ -292,41 +256,25 @@ def load_drop(
                 report.add(name, None, "optional_table_missing", 1, "warn")
             continue
         try:
-            raw = read_raw(files[name], encoding)
+            source = open_raw(files[name], encoding)
+            window = (windows or {}).get(name)
+            outcome = validate_source(table, source, cache=cache, window=window)
         except UnreadableFile:
             report.tables[name] = TableReport(table=name, file=files[name].name)
             report.add(name, None, "unreadable_file", 1, "refuse")
             continue
-        tr = TableReport(
-            table=name,
-            file=raw.path.name,
-            format=raw.format,
-            encoding=raw.encoding,
-            sha256=raw.sha256,
-            rows_read=raw.frame.height,
-        )
+        tr = outcome.report
         report.tables[name] = tr
-        mapped = _map_headers(table, raw, report)
-        if mapped is None:
-            tr.rows_kept = 0
-            tr.rows_rejected = 0
+        report.violations.extend(outcome.violations)
+        if outcome.kept is None or outcome.rejects is None:
             continue
-        result = validate_table(table, mapped)
-        report.violations.extend(result.violations)
-        kept = result.kept  # declared column defaults are filled by validation
-        tr.rows_kept = kept.height
-        tr.rows_rejected = result.rejects.height
-        if kept.height:
-            tr.known_from = str(kept["known_on"].min())
-            tr.known_to = str(kept["known_on"].max())
         share_limit = limits.get(name, limit)
         if tr.reject_share > share_limit:
             report.add(name, None, "reject_share_over_limit", tr.rows_rejected, "refuse")
-        tables[name] = kept.lazy()
-        rejects[name] = result.rejects
-        # let the raw frame and what was built from it go before the next file is read
-        # (peak memory: the raw utility table alone is several GB at a million households)
-        del raw, mapped, result, kept
+        tables[name] = outcome.kept
+        rejects[name] = outcome.rejects
+        # let the raw rows go before the next file is read
+        del source, outcome
     if not report.usable:
         raise RefusedDrop(report, rejects)
     return LoadedDrop(drop, tables, report, rejects, missing, undeclared)

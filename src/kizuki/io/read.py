@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import unicodedata
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,77 @@ def detect_encoding(data: bytes) -> str:
 def normalise_header(name: str) -> str:
     """Header as compared with contract names and aliases: NFKC, stripped, BOM removed."""
     return unicodedata.normalize("NFKC", name.replace("\ufeff", "")).strip()
+
+
+@dataclass(frozen=True)
+class RawSource:
+    """A table file to be read in chunks: its headers, rows and facts (not its rows yet).
+
+    Parquet is read one slice of rows at a time (:meth:`chunks`); a CSV file is decoded
+    whole (its encoding is judged over all its bytes) and handed out in slices.
+    """
+
+    path: Path
+    format: str
+    encoding: str | None
+    sha256: str
+    columns: tuple[str, ...]
+    rows: int
+    frame: pl.DataFrame | None = None  # the decoded CSV; None for parquet
+
+    def offsets(self, size: int) -> range:
+        """The first row of each slice of at most ``size`` rows (one slice for an empty file)."""
+        return range(0, max(self.rows, 1), size)
+
+    def chunks(
+        self, size: int, columns: list[str] | None = None
+    ) -> Iterator[tuple[int, pl.DataFrame]]:
+        """(offset, raw rows) of consecutive slices of at most ``size`` rows, in file order
+        (``columns``: only those). An empty file gives one empty slice (with its headers)."""
+        for offset in self.offsets(size):
+            yield offset, self.slice(offset, size, columns)
+
+    def slice(self, offset: int, size: int, columns: list[str] | None = None) -> pl.DataFrame:
+        """Rows ``offset`` to ``offset + size`` of the file (``columns``: only those)."""
+        if self.frame is not None:
+            part = self.frame.slice(offset, size)
+            return part if columns is None else part.select(columns)
+        try:
+            lazy = pl.scan_parquet(self.path)
+            if columns is not None:
+                lazy = lazy.select(columns)
+            return lazy.slice(offset, size).collect()
+        except Exception as exc:  # polars raises several error types for bad files
+            raise UnreadableFile(
+                f"{self.path.name}: not a readable parquet file ({type(exc).__name__})"
+            ) from None
+
+
+def open_raw(path: Path, encoding: str | None = None, sha256: str | None = None) -> RawSource:
+    """Open one table file for reading in chunks (parquet: only its metadata is read now).
+
+    ``sha256``: the file's hash when the caller has it already. Raises
+    :class:`UnreadableFile` (file name only)."""
+    if path.suffix != ".parquet":
+        raw = read_raw(path, encoding)
+        return RawSource(
+            raw.path,
+            raw.format,
+            raw.encoding,
+            raw.sha256,
+            tuple(raw.frame.columns),
+            raw.frame.height,
+            raw.frame,
+        )
+    try:
+        lazy = pl.scan_parquet(path)
+        names = tuple(lazy.collect_schema().names())
+        rows = int(lazy.select(pl.len()).collect().item())
+    except Exception as exc:  # polars raises several error types for bad files
+        raise UnreadableFile(
+            f"{path.name}: not a readable parquet file ({type(exc).__name__})"
+        ) from None
+    return RawSource(path, "parquet", None, sha256 or sha256_of(path), names, rows)
 
 
 def read_raw(path: Path, encoding: str | None = None) -> RawFile:

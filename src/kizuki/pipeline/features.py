@@ -16,6 +16,7 @@ from kizuki.checklist import ChecklistConfig
 from kizuki.checklist.dictionary import dictionary_frame, dictionary_markdown
 from kizuki.features.build import build_features
 from kizuki.features.config import FeatureConfig
+from kizuki.features.window import windows_for
 from kizuki.io.csv_safe import csv_bytes
 from kizuki.io.drop import DoorRules, load_drop
 from kizuki.io.faults import PathFault, check_writable
@@ -62,7 +63,9 @@ def run_features(
         if path.is_dir():
             raise PathFault(f"features: --out {path} is a folder; give the parquet file to write")
     check_writable(out.parent)  # a read-only or full place is found before the work
-    loaded = load_drop(drop, rules=rules, warn=progress)
+    # only the months the features as of T read (kizuki.features.window; same values)
+    windows = windows_for(feature_config, as_of)
+    loaded = load_drop(drop, rules=rules, warn=progress, windows=windows)
     for name in loaded.missing_tables:
         progress(f"features: WARNING table '{name}' is absent: its features are null")
     frame = build_features(loaded.tables, as_of, feature_config)

@@ -99,7 +99,9 @@ from kizuki.shortlist import ShortlistConfig, unknown_districts
 if TYPE_CHECKING:
     from kizuki.checklist import ChecklistConfig
     from kizuki.features.config import FeatureConfig
+    from kizuki.io.cache import TableCache
     from kizuki.io.drop import DoorRules, LoadedDrop
+    from kizuki.io.validating import Window
     from kizuki.outreach.config import OutreachConfig
     from kizuki.outreach.loop import LoopState
 
@@ -127,6 +129,12 @@ class TableInput:
     rows_read: int | None
     rows_rejected: int | None
     format: str | None = None
+    #: ``validated`` or ``cached`` (the file's validation was reused from the history)
+    validation: str = "validated"
+    #: the run (or time) a cached validation came from
+    validated_in: str | None = None
+    #: a windowed read: the first month read (None: the whole file)
+    window_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +186,8 @@ class Components:
       and names the version a run would use, before any heavy work; with it and
       ``fingerprint``, a folder holding a run of the same inputs is "already done"
     - ``fingerprint(drop_path) -> table -> sha256`` of the drop's table files (optional)
+    - ``load_window(drop_path, as_of) -> DropInput`` (optional): ``load`` reading only the
+      months of the monthly tables that the features as of ``as_of`` need
     """
 
     load: Callable[[Path], DropInput]
@@ -189,6 +199,9 @@ class Components:
     configs: tuple[Any, ...] = ()
     resolve: Callable[[str | None], str] | None = None
     fingerprint: Callable[[Path], Mapping[str, str]] | None = None
+    #: ``load_window(drop_path, as_of) -> DropInput`` (optional): the load of a run as of
+    #: ``as_of`` reading only the months its features need; used instead of ``load``
+    load_window: Callable[[Path, date], DropInput] | None = None
 
 
 @dataclass(frozen=True)
@@ -504,7 +517,10 @@ def _score_into(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kizuki-model") as pool:
         pending = pool.submit(components.model, model_uri)
         with timer.stage("load"):
-            loaded = components.load(drop)
+            if components.load_window is not None:
+                loaded = components.load_window(drop, as_of)
+            else:
+                loaded = components.load(drop)
         with timer.stage("model_load"):
             bundle = pending.result()
     with timer.stage("knowledge_dates"):
@@ -753,13 +769,19 @@ def _manifest(
 
 
 def load_drop_input(
-    path: Path, rules: DoorRules | None = None, warn: Progress | None = None
+    path: Path,
+    rules: DoorRules | None = None,
+    warn: Progress | None = None,
+    *,
+    windows: Mapping[str, Window] | None = None,
+    cache: TableCache | None = None,
 ) -> DropInput:
     """Load and validate a drop with :func:`kizuki.io.drop.load_drop` (under the door's
-    ``rules``; ``warn`` hears about undeclared tables), as a :class:`DropInput`."""
+    ``rules``; ``warn`` hears about undeclared tables; ``windows``: per monthly table the
+    rows a run needs; ``cache``: validations kept between runs), as a :class:`DropInput`."""
     from kizuki.io.drop import load_drop
 
-    return drop_input(load_drop(path, rules=rules, warn=warn))
+    return drop_input(load_drop(path, rules=rules, warn=warn, windows=windows, cache=cache))
 
 
 def drop_input(loaded: LoadedDrop) -> DropInput:
@@ -772,6 +794,9 @@ def drop_input(loaded: LoadedDrop) -> DropInput:
             rows_read=t.rows_read,
             rows_rejected=t.rows_rejected,
             format=t.format,
+            validation=t.validation,
+            validated_in=t.validated_in,
+            window_from=t.window_from,
         )
         for name, t in loaded.report.tables.items()
         if t.present
@@ -786,19 +811,30 @@ def drop_input(loaded: LoadedDrop) -> DropInput:
     )
 
 
+def run_windows(feat_cfg: FeatureConfig, as_of: date) -> dict[str, Window]:
+    """Per monthly table, the rows a scoring run as of ``as_of`` reads: the months its
+    features need and those known in the manifest's code-count window."""
+    from kizuki.features.window import windows_for
+
+    return windows_for(feat_cfg, as_of, CODE_WINDOW_MONTHS)
+
+
 def default_components(
     feat_cfg: FeatureConfig,
     ck_cfg: ChecklistConfig,
     *,
     rules: DoorRules | None = None,
     warn: Progress | None = None,
+    cache: TableCache | None = None,
 ) -> Components:
     """The real stages: the contract loader, the feature registry, the 気づき checklist,
     the registered LightGBM models and the bilingual item texts.
 
     In: the validated feature and checklist configs, the door's rules (None: the
-    defaults of :class:`kizuki.io.drop.DoorRules`) and where its loud warnings go.
-    Out: :class:`Components`.
+    defaults of :class:`kizuki.io.drop.DoorRules`), where its loud warnings go and the
+    validation cache (None: every file is validated). Out: :class:`Components`; its
+    ``load_window`` reads only the months the features as of the run's date need
+    (:func:`run_windows`).
     """
     from kizuki.checklist import Checklist
     from kizuki.explain import checklist_texts
@@ -833,7 +869,10 @@ def default_components(
         return checklist_texts(feat_cfg, ck_cfg)
 
     return Components(
-        load=lambda path: load_drop_input(path, rules, warn),
+        load=lambda path: load_drop_input(path, rules, warn, cache=cache),
+        load_window=lambda path, as_of: load_drop_input(
+            path, rules, warn, windows=run_windows(feat_cfg, as_of), cache=cache
+        ),
         features=features,
         model=model,
         checklist=checklist,

@@ -31,6 +31,7 @@ from kizuki.features.build import build_features
 from kizuki.features.config import FeatureConfig
 from kizuki.features.registry import feature_items, model_inputs
 from kizuki.io.atomic import write_text
+from kizuki.io.cache import TableCache
 from kizuki.io.csv_safe import write_csv
 from kizuki.io.drop import DoorRules, LoadedDrop, load_drop
 from kizuki.io.files import read_parquet
@@ -473,8 +474,11 @@ def run_train(
     compare_without_pu: bool = True,
     rules: DoorRules | None = None,
     progress: Progress = quiet,
+    cache: TableCache | None = None,
 ) -> TrainResult:
     """Train on the drop's history before ``as_of``, evaluate, register, move the champion.
+
+    ``cache``: validations of table files kept between runs (None: validate every file).
 
     In: the drop folder, the as-of date, validated configs (the shortlist config, when
     given, sets the capacity k of precision/recall@k), whether to fit the comparison
@@ -483,7 +487,7 @@ def run_train(
     drop adds "need found" metrics. Out: :class:`TrainResult` with the registered URI.
     """
     progress(f"train: loading {drop}")
-    loaded = load_drop(drop, rules=rules, warn=progress)
+    loaded = load_drop(drop, rules=rules, warn=progress, cache=cache)
     truth = read_truth(drop)
     if truth is not None:
         progress("train: synthetic truth found: need found is reported beside cases found")

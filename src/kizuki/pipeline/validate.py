@@ -25,6 +25,7 @@ import polars as pl
 from kizuki.contract.schema import TABLES
 from kizuki.errors import KizukiError, parameter_error
 from kizuki.io.atomic import write_parquet, write_text
+from kizuki.io.cache import TableCache
 from kizuki.io.csv_safe import write_csv
 from kizuki.io.drop import DoorRules, LoadedDrop, RefusedDrop, load_drop
 from kizuki.pipeline.progress import Progress
@@ -101,8 +102,12 @@ def run_validate(
     table_limits: dict[str, float] | None = None,
     rules: DoorRules | None = None,
     warn: Progress | None = None,
+    cache: TableCache | None = None,
 ) -> LoadedDrop:
     """Validate ``drop`` and write its report and rejects into ``out``.
+
+    ``cache`` (e.g. ``kizuki.history.validated.ValidationCache``): a table file validated
+    before under the same rules is not validated again (its report says ``cached``).
 
     In: the drop folder, the output folder, a forced CSV encoding (None: detect), the
     reject-share limit (0 … 1) and per-table limits (overriding those of the door's
@@ -123,6 +128,7 @@ def run_validate(
             table_limits=table_limits,
             rules=rules,
             warn=warn,
+            cache=cache,
         )
     except RefusedDrop as refused:
         write_validation(out, refused.report.to_json(), refused.rejects)

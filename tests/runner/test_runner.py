@@ -59,6 +59,15 @@ def test_a_history_of_three_nights(history) -> None:
     assert not (runs[0] / "monitor").exists()
     assert all((r / "monitor" / "monitor.json").is_file() for r in runs[1:])
     assert (layout.performance / "performance.json").is_file()
+    # incremental validation: the first night validated every file, the later ones found
+    # the same files (by hash) validated before and say so
+    from kizuki.runs import read_manifest
+
+    first, later = (read_manifest(r / "manifest.json").inputs for r in (runs[0], runs[-1]))
+    present = [t for t, i in first.items() if i.present]
+    assert {first[t].validation for t in present} == {"validated"}
+    assert {later[t].validation for t in present} == {"cached"}
+    assert all(later[t].validated_in for t in present)
     history_page = layout.history_page.read_text("utf-8")
     assert all(d.isoformat() in history_page for d in history["days"])
     assert layout.community_page.is_file()

@@ -704,6 +704,9 @@ def _manifest(
             knowledge_date_min=lo,
             knowledge_date_max=hi,
             codes={c: dict(n) for c, n in codes.get(name, {}).items()},
+            validation=info.validation if info else None,
+            validated_in=info.validated_in if info else None,
+            window_from=info.window_from if info else None,
         )
     sl = result.shortlist
     per_district = (

@@ -45,6 +45,7 @@ from kizuki.errors import DropRefused, FolderUnusable, KizukiError
 from kizuki.history.journal import Identity, Journal, read_journals, remove_journal, write_journal
 from kizuki.history.layout import HistoryLayout, run_dir_name
 from kizuki.history.ledger import LedgerRow, append, drop_hashes, read_ledger
+from kizuki.history.validated import ValidationCache
 from kizuki.io.atomic import private_dirs
 from kizuki.io.locks import Stale, hold_lock
 from kizuki.pipeline.manifest import new_run_id
@@ -299,6 +300,7 @@ def _locked(
         run_dir=layout.runs,
         overwrite=overwrite,
         progress=log,
+        cache=ValidationCache(layout.validated, run=run_id),
     )
     try:
         version, uri = _resolve_model(pipeline)

@@ -22,6 +22,7 @@ from kizuki.alerts import Alert
 from kizuki.calendar import add_months
 from kizuki.history.layout import HistoryLayout
 from kizuki.history.ledger import read_ledger
+from kizuki.history.validated import ValidationCache
 from kizuki.io.drop import DoorRules, LoadedDrop, load_drop, missing_table_alerts
 from kizuki.pipeline.progress import Progress
 from kizuki.runner.config import (
@@ -60,6 +61,9 @@ class StageContext:
     notes: dict[str, str] = field(default_factory=dict)
     #: this attempt's ledger row as it stands (status so far), for the history page
     pending: list[dict[str, object]] = field(default_factory=list)
+    #: the history's validation cache (``validated/``): a table file validated before, by
+    #: hash, is not validated again (None: every file is validated)
+    cache: ValidationCache | None = None
 
     @property
     def lang(self) -> str:
@@ -78,7 +82,9 @@ class StageContext:
     def drop(self) -> LoadedDrop:
         """The validated drop (loaded on first use)."""
         if self.loaded is None:
-            self.loaded = load_drop(self.pipeline.drop, rules=self.door(), warn=self.progress)
+            self.loaded = load_drop(
+                self.pipeline.drop, rules=self.door(), warn=self.progress, cache=self.cache
+            )
         return self.loaded
 
 
@@ -168,9 +174,12 @@ def score(ctx: StageContext) -> StageResult:
     outreach = s.outreach
     components = default_components(s.features, s.checklist, rules=ctx.door(), warn=ctx.progress)
     components = replace(components, configs=(*components.configs, outreach))
-    if ctx.loaded is not None:
-        loaded = ctx.loaded
-        components = replace(components, load=lambda _path: drop_input(loaded))
+    # score from the drop this night validated (through the history's cache; loaded again
+    # from the cache after a resume), never from a windowed read of the files: every run of
+    # a history then counts its input rows the same way, and the monitor compares like
+    # with like
+    loaded = ctx.drop()
+    components = replace(components, load=lambda _path: drop_input(loaded), load_window=None)
     uri = ctx.model_uri or (None if opt.model == "champion" else opt.model)
     with tracking.start_run("kizuki-run", f"score-{ctx.as_of}") as run:
         summary = run_score(

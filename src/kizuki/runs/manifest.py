@@ -114,6 +114,10 @@ class InputTable(_Part):
 
     ``codes``: per code column of the table, rows per canonical code among the rows kept,
     known in the ``codes_window_months`` months up to the as-of date (version 2).
+    ``validation``: ``validated`` (checked by this run) or ``cached`` (the same file, by
+    hash, was validated before: ``validated_in`` names the run or time that did it);
+    ``window_from``: the first month read when the run read only the months it needs
+    (``rows_read`` then counts the rows of the window).
     """
 
     present: bool
@@ -125,6 +129,9 @@ class InputTable(_Part):
     knowledge_date_min: dt.date | None = None
     knowledge_date_max: dt.date | None = None
     codes: CodeColumns | None = None
+    validation: str | None = None
+    validated_in: str | None = None
+    window_from: dt.date | None = None
 
 
 class Cohort(_Part):

@@ -148,6 +148,8 @@ class _Plan:
     run_dir: str
     done: tuple[str, ...] = ()
     resumed: str | None = None
+    #: the run completed before with this identity (``run_dir`` is its folder)
+    already_done: bool = False
 
 
 def _identity_matches(row: dict[str, object], identity: Identity) -> bool:
@@ -222,8 +224,8 @@ def _plan(
     journals: list[Journal],
     scores: bool,
     overwrite: bool,
-) -> _Plan | None:
-    """Where this run goes (None: it completed before: already done)."""
+) -> _Plan:
+    """Where this run goes (``already_done``: it completed before, in ``run_dir``)."""
     for j in journals:
         if j.identity == identity:
             return _Plan(identity, j.attempt, j.run_dir, j.stages_done, resumed=j.run_id)
@@ -233,7 +235,7 @@ def _plan(
         if row["status"] in ("done", "alert") and _identity_matches(row, identity):
             holds = not scores or RunLayout(layout.root / row["run_dir"]).holds_run()
             if holds:
-                return None
+                return _Plan(identity, int(row["attempt"]), str(row["run_dir"]), already_done=True)
     if not scores:
         return _Plan(identity, 1, "")
     attempts = [int(r["attempt"]) for r in rows if r["run_dir"]]
@@ -289,7 +291,13 @@ def _locked(
     hashes = drop_fingerprint(pipeline.drop)
     if not pipeline.drop.is_dir():
         raise _refused_early(
-            layout, pipeline, run_id, started, log, f"the drop {pipeline.drop} is not a folder"
+            layout,
+            pipeline,
+            run_id,
+            started,
+            log,
+            hashes,
+            f"the drop {pipeline.drop} is not a folder",
         )
     config = settings.hash(pipeline)
     scaffold = StageContext(
@@ -301,22 +309,25 @@ def _locked(
         overwrite=overwrite,
         progress=log,
         cache=ValidationCache(layout.validated, run=run_id),
+        drop_hashes=hashes,
     )
     try:
         version, uri = _resolve_model(pipeline)
         day = _as_of(pipeline, as_of, scaffold)
     except KizukiError as exc:
-        raise _refused_early(layout, pipeline, run_id, started, log, str(exc), exc) from None
+        raise _refused_early(
+            layout, pipeline, run_id, started, log, hashes, str(exc), exc
+        ) from None
     identity = Identity(pipeline.name, day, hashes, version, config)
     scores = pipeline.spec.stages.score is not None
     plan = _plan(layout, identity, journals, scores, overwrite)
-    if plan is None:
+    if plan.already_done:
         message = (
             f"already done: {pipeline.name} as of {day} completed before with the same drop "
             "files, model version and configs; nothing was rewritten"
         )
         log(f"run: {message}")
-        folder = layout.root / _done_dir(layout, identity) if scores else None
+        folder = layout.root / plan.run_dir if plan.run_dir else None
         return RunOutcome("already_done", 0, run_id, day, folder, message)
     log.start(layout.log(run_id))
     run_dir = layout.root / plan.run_dir if plan.run_dir else None
@@ -341,20 +352,13 @@ def _locked(
     return _stages(ctx, journal, plan, log)
 
 
-def _done_dir(layout: HistoryLayout, identity: Identity) -> str:
-    rows = read_ledger(layout).filter(pl.col("as_of") == identity.as_of).rows(named=True)
-    for row in reversed(rows):
-        if row["status"] in ("done", "alert") and _identity_matches(row, identity):
-            return str(row["run_dir"])
-    return ""
-
-
 def _refused_early(
     layout: HistoryLayout,
     pipeline: Pipeline,
     run_id: str,
     started: dt.datetime,
     log: RunLog,
+    hashes: dict[str, str],
     message: str,
     exc: KizukiError | None = None,
 ) -> KizukiError:
@@ -376,7 +380,7 @@ def _refused_early(
                 ended=_now(),
                 status=status,
                 stage=None,
-                drop_hashes=drop_fingerprint(pipeline.drop),
+                drop_hashes=hashes,
                 model_version=None,
                 config_hash="",
                 shortlist_hash=None,

@@ -64,6 +64,8 @@ class StageContext:
     #: the history's validation cache (``validated/``): a table file validated before, by
     #: hash, is not validated again (None: every file is validated)
     cache: ValidationCache | None = None
+    #: table -> sha256 of the drop's files, hashed once by the runner (its identity)
+    drop_hashes: dict[str, str] = field(default_factory=dict)
 
     @property
     def lang(self) -> str:
@@ -179,7 +181,15 @@ def score(ctx: StageContext) -> StageResult:
     # a history then counts its input rows the same way, and the monitor compares like
     # with like
     loaded = ctx.drop()
-    components = replace(components, load=lambda _path: drop_input(loaded), load_window=None)
+    # the files were hashed once for the night's identity: the scoring run's own "already
+    # done" check uses those hashes instead of reading the whole drop again
+    hashes = dict(ctx.drop_hashes)
+    components = replace(
+        components,
+        load=lambda _path: drop_input(loaded),
+        load_window=None,
+        fingerprint=(lambda _path: hashes) if hashes else components.fingerprint,
+    )
     uri = ctx.model_uri or (None if opt.model == "champion" else opt.model)
     with tracking.start_run("kizuki-run", f"score-{ctx.as_of}") as run:
         summary = run_score(
@@ -242,6 +252,15 @@ def _card_beside_the_runs(ctx: StageContext, uri: str | None, version: str) -> s
     return f"model card of {version} written to {target.relative_to(ctx.layout.root)}/"
 
 
+def history_runs(ctx: StageContext) -> list[Path]:
+    """The folders of the history's completed runs (newest attempt per date), plus this
+    attempt's run once it is written (it has no ledger row yet)."""
+    runs = [ctx.layout.root / r for r in completed_runs(ctx.layout)["run_dir"]]
+    if RunLayout(ctx.run_dir).holds_run() and ctx.run_dir not in runs:
+        runs.append(ctx.run_dir)
+    return runs
+
+
 def previous_run(ctx: StageContext) -> Path | None:
     """The history's newest completed run as of a date before this run's (None: none)."""
     done = completed_runs(ctx.layout).filter(pl.col("as_of") < ctx.as_of)
@@ -283,9 +302,7 @@ def performance(ctx: StageContext) -> StageResult:
         return StageResult(
             summary="the drop has no outcomes table: nothing to measure", skipped=True
         )
-    runs = [ctx.layout.root / r for r in completed_runs(ctx.layout)["run_dir"]]
-    if RunLayout(ctx.run_dir).holds_run() and ctx.run_dir not in runs:
-        runs.append(ctx.run_dir)
+    runs = history_runs(ctx)
     result = run_performance(
         runs,
         ctx.pipeline.drop,
@@ -306,11 +323,8 @@ def matured_run(ctx: StageContext) -> RunFolder | None:
     if newest is None:
         return None
     known_until = dt.date.fromisoformat(newest)
-    candidates = [ctx.layout.root / r for r in completed_runs(ctx.layout)["run_dir"]]
-    if RunLayout(ctx.run_dir).holds_run() and ctx.run_dir not in candidates:
-        candidates.append(ctx.run_dir)
     best = None
-    for path in candidates:
+    for path in history_runs(ctx):
         folder = read_run(path)
         if add_months(folder.as_of, folder.horizon_months) <= known_until and (
             best is None or folder.as_of > best.as_of
